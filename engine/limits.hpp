@@ -1,0 +1,29 @@
+#pragma once
+// Compile-time limits of the engine. Runtime sizes (pools, rings) are validated against these
+// at start-up; past a limit the engine rejects with a clear reason, it never grows.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cux::engine::limits {
+
+constexpr std::size_t chips_max = 32;    // packed into 5 bits of an instrument id
+constexpr std::size_t regions_max = 32;  // packed into 5 bits of an instrument id
+constexpr std::size_t carriers_max = 64;
+constexpr std::size_t participants_max = 65536;
+constexpr std::size_t client_order_id_bytes = 32;
+constexpr std::size_t participant_name_bytes = 32;
+
+constexpr int64_t qty_per_order_max = 1'000'000;           // devices in one order
+constexpr int64_t price_fen_max = 100'000'000;             // 1M CNY per device-hour
+constexpr int64_t data_gb_max = 100'000'000;               // 100 PB moved for one order
+constexpr int64_t amount_fen_max = 1'000'000'000'000'000;  // 10^13 CNY in one deposit
+
+// Capacity is tracked per hour in a ring of this many hours per (vendor, chip, region).
+constexpr int64_t capacity_ring_hours = 1024;
+static_assert((capacity_ring_hours & (capacity_ring_hours - 1)) == 0);
+
+// Price ticks across one side of a book's band (band width / tick).
+constexpr int64_t band_ticks_max = 1 << 20;
+
+}  // namespace cux::engine::limits
