@@ -22,6 +22,7 @@ enum class command_type : uint8_t {
     register_capacity = 6,   // a vendor adds devices for a range of hours
     create_participant = 7,  // admin creates a participant with roles
     tick = 8,                // the clock: drives listing, auctions, gate closure, expiry
+    fail_contract = 9,       // the seller (or admin) reports it cannot deliver: refund the buyer
 };
 const char* command_name(command_type t);
 
@@ -76,6 +77,11 @@ struct capacity_body {
     epoch_hour to_hour;
 };
 
+// Fail: the contract's seller (or admin) reports non-delivery before it settles.
+struct contract_body {
+    contract_id id;
+};
+
 struct create_participant_body {
     uint8_t roles;  // role_bits
     uint8_t pad[7];
@@ -101,6 +107,7 @@ struct command {
         money_body money;
         capacity_body capacity;
         create_participant_body create;
+        contract_body contract;
     } body;
 };
 

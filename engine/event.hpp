@@ -25,7 +25,9 @@ enum class event_type : uint8_t {
     balance_changed = 9,
     capacity_changed = 10,
     participant_created = 11,
-    command_done = 12,  // the last event of every command
+    command_done = 12,      // the last event of every command
+    contract_settled = 13,  // delivered: the buyer's escrow pays the seller, carrier and exchange
+    contract_failed = 14,   // the seller reported non-delivery: the buyer is refunded in full
 };
 const char* event_name(event_type t);
 
@@ -65,8 +67,9 @@ struct trade_body {
     instrument_id instrument;
     side aggressor;  // buy or sell; in an auction, the side is `buy` and auction = 1
     uint8_t auction;
-    uint8_t origin_region;
-    uint8_t pad;
+    uint8_t origin_region;  // where the buyer's data comes from (the order's, or the region)
+    uint8_t carrier;        // index into market_config::carriers: who is paid `network`
+    contract_id contract;   // the contract this trade created
     order_id buy_order;
     order_id sell_order;
     participant_id buyer;
@@ -149,6 +152,28 @@ struct capacity_changed_body {
     qty_devices registered_delta;
 };
 
+// A contract's terms, as created by its trade; on settle or fail. The buyer paid (into escrow)
+// compute + energy + network + buyer_fee. On settle the seller receives compute + energy -
+// seller_fee, the carrier network, the exchange buyer_fee + seller_fee. On fail the buyer gets
+// it all back and the seller's capacity for the window is released.
+struct contract_body_ev {
+    contract_id id;
+    trade_id trade;
+    instrument_id instrument;
+    participant_id buyer;
+    participant_id seller;
+    uint8_t origin_region;
+    uint8_t carrier;
+    uint8_t pad[2];
+    price_fen price;
+    qty_devices qty;
+    money_fen compute;
+    money_fen energy;
+    money_fen network;
+    money_fen buyer_fee;
+    money_fen seller_fee;
+};
+
 struct participant_created_body {
     participant_id participant;
     uint8_t roles;
@@ -181,6 +206,7 @@ struct event {
         balance_changed_body balance;
         capacity_changed_body capacity;
         participant_created_body created;
+        contract_body_ev contract;
     } body;
 };
 

@@ -20,6 +20,7 @@ exchange::exchange(const market_config& market, const exchange_config& config)
     : market_(market),
       config_(config),
       orders_(config.orders_max),
+      contracts_(config.contracts_max),
       // Every live level holds a live order, so this many levels can never run out.
       levels_(config.orders_max),
       instruments_(config.instruments_max),
@@ -74,6 +75,9 @@ void exchange::apply(const command& c, event_sink& out) {
             break;
         case command_type::create_participant:
             on_create_participant(c);
+            break;
+        case command_type::fail_contract:
+            on_fail_contract(c);
             break;
         case command_type::tick:
             if (c.actor.value() != 0) reject(reject_reason::forbidden);

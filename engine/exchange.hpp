@@ -20,14 +20,16 @@
 //     that filled, book_level of each level finished, then auction_result), status open;
 //     status closing; closing auction (as above, auction_result), expiry of every resting order
 //     (order_done expired per order and a book_level per level, bids best-first then asks),
-//     status closed (with its settlement price); status delivering; status settled; delisting
-//     (no event).
+//     status closed (with its settlement price); status delivering; at the end of the
+//     delivery grace contract_settled for each open contract in trade order, then status
+//     settled; delisting (no event).
 //  2. The command's own events: `rejected` alone, or for an order: order_accepted, then while
 //     matching, per resting order met: a trade (and order_done filled when it is used up) or
 //     order_done self_trade under cancel_oldest/cancel_both; a book_level after each level
 //     swept; then the incoming order's order_done, or the book_level of it resting. Cancel:
 //     book_level, order_done cancelled. Replace: book_level (removed or reduced),
-//     order_replaced, then matching and resting as for a new order.
+//     order_replaced, then matching and resting as for a new order. Fail contract:
+//     contract_failed.
 //  3. balance_changed, one per participant whose balance moved during the command, in the
 //     order of their first change.
 //  4. command_done.
@@ -40,6 +42,7 @@
 
 #include "engine/book.hpp"
 #include "engine/command.hpp"
+#include "engine/contract_pool.hpp"
 #include "engine/event.hpp"
 #include "engine/instrument_table.hpp"
 #include "engine/market.hpp"
@@ -49,6 +52,8 @@ namespace cux::engine {
 
 struct exchange_config {
     std::size_t orders_max = std::size_t{1} << 21;
+    // Contracts from trades awaiting delivery (88 bytes each, touched only when used).
+    std::size_t contracts_max = std::size_t{1} << 22;
     std::size_t instruments_max = 16384;
     std::size_t participants_max = 4096;
     std::size_t capacity_rows_max = 4096;
@@ -108,6 +113,9 @@ public:
                                          epoch_hour hour) const;
     [[nodiscard]] std::size_t live_instruments() const { return instruments_.live(); }
     [[nodiscard]] std::size_t live_orders() const { return orders_.live(); }
+    [[nodiscard]] std::size_t live_contracts() const { return contracts_.live(); }
+    // A contract awaiting delivery (open or failed), or nullptr once settled or unknown.
+    [[nodiscard]] const contract* find_contract(contract_id id) const;
     [[nodiscard]] uint64_t last_seq() const { return last_seq_; }
     [[nodiscard]] utc_ns now() const { return now_; }
     [[nodiscard]] price_fen last_settlement(std::size_t chip, std::size_t region) const {
@@ -135,6 +143,7 @@ private:
     void on_withdraw(const command& c);
     void on_register_capacity(const command& c);
     void on_create_participant(const command& c);
+    void on_fail_contract(const command& c);
 
     // Clock: listing and lifecycle (exchange_clock.cpp).
     void advance_clock(utc_ns ts);
@@ -142,6 +151,8 @@ private:
     void list_instrument(const instrument_key& k, utc_ns ts);
     void step_instrument(uint32_t slot, utc_ns ts);
     void run_auction(uint32_t slot, auction_kind kind);
+    void settle_contracts(instrument_state& in);
+    void contract_event(event_type t, uint32_t k);
 
     // Orders and risk (exchange_orders.cpp).
     [[nodiscard]] money_fen hold_for(const instrument_state& in, const order& o) const;
@@ -167,6 +178,7 @@ private:
     market_config market_;
     exchange_config config_;
     order_pool orders_;
+    contract_pool contracts_;
     level_pool levels_;
     instrument_table instruments_;
     std::vector<participant_state> participants_;

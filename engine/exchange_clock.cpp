@@ -83,6 +83,8 @@ void exchange::list_instrument(const instrument_key& k, utc_ns ts) {
     in.open_ts = ts + cal.pre_open_s * ns_per_s;
     in.start_ts = k.start_hour * ns_per_hour;
     in.end_ts = in.start_ts + in.hours * ns_per_hour;
+    in.settle_ts = in.end_ts + cal.delivery_grace_s * ns_per_s;
+    in.contract_head = in.contract_tail = nil_slot;
     in.gate_ts = in.start_ts - cal.gate_closure_s * ns_per_s;
     in.closing_ts = in.gate_ts - cal.closing_call_s * ns_per_s;
     // Reference: the chip x region's latest settlement price, else the chip's typical price;
@@ -145,11 +147,12 @@ void exchange::step_instrument(uint32_t slot, utc_ns ts) {
                 in.status = instrument_status::delivering;
                 break;
             case instrument_status::delivering:
-                if (ts < in.end_ts) return;
+                if (ts < in.settle_ts) return;
+                settle_contracts(in);
                 in.status = instrument_status::settled;
                 break;
             case instrument_status::settled:
-                if (ts < in.end_ts + market_.calendar.retention_s * ns_per_s) return;
+                if (ts < in.settle_ts + market_.calendar.retention_s * ns_per_s) return;
                 in.bk.reset();
                 instruments_.erase(slot);
                 return;

@@ -127,6 +127,10 @@ void exchange::on_place(const command& c) {
     if (b.post_only != 0 && !call && in.bk.crosses(b.sd, limit)) {
         return reject(reject_reason::post_only_would_cross);
     }
+    // Every open order may still become a contract (see contract_pool.hpp).
+    if (contracts_.free() < orders_.live() + 1) {
+        return reject(reject_reason::contract_table_full);
+    }
     const uint32_t slot = orders_.allocate();
     if (slot == nil_slot) return reject(reject_reason::order_pool_full);
     order& o = orders_[slot];
@@ -363,13 +367,40 @@ void exchange::on_trade(uint32_t incoming, uint32_t resting, price_fen price, qt
     in.last_trade = price;
     in.volume += qty;
 
+    const uint32_t ks = contracts_.allocate();
+    CUX_ASSERT(ks != nil_slot);  // guaranteed by the bound checked when orders are placed
+    contract& k = contracts_[ks];
+    k.instrument = bo.instrument;
+    k.buyer = bo.owner;
+    k.seller = so.owner;
+    k.origin_region = bo.origin_region == origin_none ? in.key.region : bo.origin_region;
+    k.carrier = static_cast<uint8_t>(market_.link(k.origin_region, in.key.region).carrier);
+    k.status = contract_status::open;
+    k.pad = 0;
+    k.trade = trade_id(next_trade_);
+    k.price = price;
+    k.qty = qty;
+    k.compute = money_fen(compute);
+    k.energy = money_fen(energy);
+    k.network = money_fen(network);
+    k.buyer_fee = money_fen(buyer_fee);
+    k.seller_fee = money_fen(seller_fee);
+    if (in.contract_tail == nil_slot) {
+        in.contract_head = ks;
+    } else {
+        contracts_[in.contract_tail].next = ks;
+    }
+    in.contract_tail = ks;
+
     event& e = begin_event(event_type::trade, participant_id(0));
     trade_body& t = e.body.trade;
     t.id = trade_id(next_trade_++);
     t.instrument = in.id;
     t.aggressor = auction ? side::buy : orders_[incoming].sd;
     t.auction = auction ? 1 : 0;
-    t.origin_region = bo.origin_region;
+    t.origin_region = k.origin_region;
+    t.carrier = k.carrier;
+    t.contract = contracts_.id_of(ks);
     t.buy_order = orders_.id_of(bslot);
     t.sell_order = orders_.id_of(sslot);
     t.buyer = bo.owner;

@@ -77,6 +77,19 @@ uint64_t exchange::state_hash() const {
             h.i64(r.hold.value());
             h.i64(r.network_left.value());
         });
+        for (uint32_t ks = in.contract_head; ks != nil_slot; ks = contracts_[ks].next) {
+            const contract& k = contracts_[ks];
+            h.u64(contracts_.id_of(ks).value());
+            h.u64(k.trade.value());
+            h.u64(uint64_t{k.buyer.value()} << 32 | k.seller.value());
+            h.u64(uint64_t{k.origin_region} | uint64_t{k.carrier} << 8 |
+                  uint64_t{static_cast<uint8_t>(k.status)} << 16);
+            for (const int64_t v :
+                 {k.price.value(), k.qty.value(), k.compute.value(), k.energy.value(),
+                  k.network.value(), k.buyer_fee.value(), k.seller_fee.value()}) {
+                h.i64(v);
+            }
+        }
     }
     for (const capacity_row& row : capacity_rows_) {
         h.u64(row.owner.value());
@@ -96,6 +109,8 @@ std::string exchange::check_invariants() const {
     std::ostringstream bad;
     std::vector<int64_t> held(next_participant_, 0);
     std::vector<int64_t> open(next_participant_, 0);
+    std::vector<int64_t> escrow(next_participant_, 0);
+    std::size_t contracts = 0;
     std::map<std::tuple<uint32_t, std::size_t, std::size_t, epoch_hour>, int64_t> committed;
     std::size_t resting = 0;
     for (std::size_t s = 0; s < instruments_.capacity(); ++s) {
@@ -121,6 +136,12 @@ std::string exchange::check_invariants() const {
             }
         });
         if (in_open != in.open_orders) bad << "instrument " << in.id.value() << " count; ";
+        for (uint32_t ks = in.contract_head; ks != nil_slot; ks = contracts_[ks].next) {
+            const contract& k = contracts_[ks];
+            ++contracts;
+            if (k.instrument != slot) bad << "contract " << ks << " in the wrong list; ";
+            if (k.status == contract_status::open) escrow[k.buyer.value()] += k.cost().value();
+        }
         for (const side sd : {side::buy, side::sell}) {
             int64_t sum = 0;
             in.bk.for_each_level(levels_, sd,
@@ -138,12 +159,17 @@ std::string exchange::check_invariants() const {
         }
     }
     if (resting != orders_.live()) bad << "orders alive outside any book; ";
+    if (contracts != contracts_.live()) bad << "contracts alive outside any instrument; ";
+    if (contracts_.free() < orders_.live()) bad << "open orders could exhaust the contracts; ";
     for (uint32_t p = 0; p < next_participant_; ++p) {
         const participant_state& ps = participants_[p];
         if (ps.available.value() < 0 || ps.held.value() < 0 || ps.escrow.value() < 0) {
             bad << "participant " << p << " has a negative balance; ";
         }
         if (ps.held.value() != held[p]) bad << "participant " << p << " held != open buys; ";
+        if (ps.escrow.value() != escrow[p]) {
+            bad << "participant " << p << " escrow != open contracts; ";
+        }
         if (ps.open_orders != open[p]) bad << "participant " << p << " open order count; ";
     }
     for (const capacity_row& row : capacity_rows_) {

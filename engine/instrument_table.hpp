@@ -24,6 +24,7 @@ struct instrument_state {
     utc_ns gate_ts = 0;     // gate closure: closing auction, then closed
     utc_ns start_ts = 0;    // delivery window
     utc_ns end_ts = 0;
+    utc_ns settle_ts = 0;  // end of the delivery grace: open contracts settle
     price_fen reference{0};
     price_fen band_low{0};
     price_fen band_high{0};
@@ -32,6 +33,8 @@ struct instrument_state {
     qty_devices volume{0};
     int64_t energy_units = 0;  // energy of one device over the window, 1e-7 fen
     int64_t open_orders = 0;
+    uint32_t contract_head = nil_slot;  // this instrument's contracts in trade order
+    uint32_t contract_tail = nil_slot;
     book bk;
 
     // When the next lifecycle step is due.
@@ -46,9 +49,9 @@ struct instrument_state {
             case instrument_status::closed:
                 return start_ts;
             case instrument_status::delivering:
-                return end_ts;
+                return settle_ts;
             case instrument_status::settled:
-                return end_ts + retention_ns;
+                return settle_ts + retention_ns;
         }
         return end_ts;
     }

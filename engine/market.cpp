@@ -172,6 +172,9 @@ std::string check_rules(const market_config& m) {
     if (c.pre_open_s <= 0) return "calendar.pre_open_s: must be > 0";
     if (c.closing_call_s <= 0) return "calendar.closing_call_s: must be > 0";
     if (c.retention_s <= 0) return "calendar.retention_s: must be > 0";
+    if (c.delivery_grace_s < 0 || c.delivery_grace_s > 604'800) {
+        return "calendar.delivery_grace_s: must be 0..604800";
+    }
     if (c.gate_closure_s <= c.closing_call_s) {
         return "calendar.gate_closure_s: must be greater than calendar.closing_call_s";
     }

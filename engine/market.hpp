@@ -58,7 +58,8 @@ struct calendar_spec {
     int64_t pre_open_s = 60;       // order collection after listing, then the opening auction
     int64_t closing_call_s = 300;  // call phase before gate closure, then the closing auction
     int64_t utc_offset_hours = 8;  // local time of tariffs and daily windows (CST)
-    int64_t retention_s = 3600;    // a settled instrument is delisted this long after its end
+    int64_t delivery_grace_s = 900;  // contracts settle this long after their window ends
+    int64_t retention_s = 3600;    // a settled instrument is delisted this long after it settles
 };
 
 struct market_config {

@@ -46,6 +46,10 @@ const char* reject_code(reject_reason r) {
             return "INVALID_DATA_VOLUME";
         case reject_reason::duplicate_participant:
             return "DUPLICATE_PARTICIPANT";
+        case reject_reason::unknown_contract:
+            return "NOT_FOUND";
+        case reject_reason::contract_not_open:
+            return "CONTRACT_NOT_OPEN";
         case reject_reason::insufficient_funds:
             return "INSUFFICIENT_FUNDS";
         case reject_reason::insufficient_capacity:
@@ -56,6 +60,8 @@ const char* reject_code(reject_reason r) {
             return "CAPACITY_TABLE_FULL";
         case reject_reason::participant_table_full:
             return "PARTICIPANT_TABLE_FULL";
+        case reject_reason::contract_table_full:
+            return "CONTRACT_TABLE_FULL";
         case reject_reason::post_only_would_cross:
             return "POST_ONLY_WOULD_CROSS";
         case reject_reason::no_liquidity:
@@ -106,6 +112,8 @@ const char* command_name(command_type t) {
             return "create_participant";
         case command_type::tick:
             return "tick";
+        case command_type::fail_contract:
+            return "fail_contract";
     }
     return "unknown";
 }
@@ -138,6 +146,10 @@ const char* event_name(event_type t) {
             return "participant_created";
         case event_type::command_done:
             return "command_done";
+        case event_type::contract_settled:
+            return "contract_settled";
+        case event_type::contract_failed:
+            return "contract_failed";
     }
     return "unknown";
 }

@@ -25,6 +25,8 @@ enum class reject_reason : uint16_t {
     unknown_chip = 114,
     invalid_data_volume = 115,
     duplicate_participant = 116,
+    unknown_contract = 117,   // no such contract, or not the actor's to fail
+    contract_not_open = 118,  // already settled or failed
     // 2xx risk
     insufficient_funds = 201,
     insufficient_capacity = 202,
@@ -32,6 +34,7 @@ enum class reject_reason : uint16_t {
     // 204 is retired: price x qty x hours cannot overflow within the engine's limits.
     capacity_table_full = 205,
     participant_table_full = 206,
+    contract_table_full = 207,  // every open order must be able to become a contract
     // 3xx matching
     post_only_would_cross = 301,
     no_liquidity = 302,  // market order with nothing to trade against

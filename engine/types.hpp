@@ -63,6 +63,7 @@ struct participant_tag {};
 struct order_tag {};
 struct instrument_tag {};
 struct trade_tag {};
+struct contract_tag {};
 
 // An amount of money in fen (0.01 CNY).
 using money_fen = additive<money_tag, int64_t>;
@@ -75,6 +76,8 @@ using participant_id = strong<participant_tag, uint32_t>;
 using order_id = strong<order_tag, uint64_t>;
 using instrument_id = strong<instrument_tag, uint32_t>;
 using trade_id = strong<trade_tag, uint64_t>;
+// A contract: what one trade obliges (delivery, payment). slot | generation << 32, like orders.
+using contract_id = strong<contract_tag, uint64_t>;
 
 // Time: nanoseconds since the Unix epoch, UTC. Enters the engine only through command stamps.
 using utc_ns = int64_t;

@@ -396,13 +396,15 @@ private:
     void read_calendar(const json& c, const std::string& path, engine::calendar_spec& out) const {
         expect_object(c, path,
                       {"hourly_slots", "daily_windows", "gate_closure_seconds", "pre_open_seconds",
-                       "closing_call_seconds", "utc_offset_hours", "retention_seconds"});
+                       "closing_call_seconds", "utc_offset_hours", "delivery_grace_seconds",
+                       "retention_seconds"});
         out.hourly_slots = integer(c, path, "hourly_slots", 1, 1000);
         out.daily_windows = integer(c, path, "daily_windows", 1, 40);
         out.gate_closure_s = integer(c, path, "gate_closure_seconds", 1, 86'400);
         out.pre_open_s = integer(c, path, "pre_open_seconds", 1, 86'400);
         out.closing_call_s = integer(c, path, "closing_call_seconds", 1, 86'400);
         out.utc_offset_hours = integer(c, path, "utc_offset_hours", -12, 14);
+        out.delivery_grace_s = integer(c, path, "delivery_grace_seconds", 0, 604'800);
         out.retention_s = integer(c, path, "retention_seconds", 1, 2'592'000);
         if (out.gate_closure_s <= out.closing_call_s) {
             fail(join(path, "gate_closure_seconds"),

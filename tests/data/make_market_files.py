@@ -52,6 +52,7 @@ BASE = {
         "pre_open_seconds": 60,
         "closing_call_seconds": 300,
         "utc_offset_hours": 8,
+        "delivery_grace_seconds": 900,
         "retention_seconds": 3600,
     },
     "fees": {"maker_bps": 2, "taker_bps": 5},

@@ -85,9 +85,13 @@ TEST_F(Exchange, CalendarRollsForwardAndInstrumentsRunTheirLifecycle) {
     EXPECT_EQ(h.ex.instrument(hourly(h100, yrd, 3))->status, instrument_status::pre_open);
     h.tick_at(t0 + 60 * ns_per_min);
     EXPECT_EQ(h.ex.instrument(i1)->status, instrument_status::delivering);
-    h.tick_at(t0 + 120 * ns_per_min);
+    h.tick_at(t0 + 120 * ns_per_min);  // the window ended; the delivery grace (15 min) runs
+    EXPECT_EQ(h.ex.instrument(i1)->status, instrument_status::delivering);
+    h.tick_at(t0 + 135 * ns_per_min);
     EXPECT_EQ(h.ex.instrument(i1)->status, instrument_status::settled);
-    h.tick_at(t0 + 180 * ns_per_min);  // end + retention (1 h): delisted
+    h.tick_at(t0 + 194 * ns_per_min);
+    EXPECT_NE(h.ex.instrument(i1), nullptr);
+    h.tick_at(t0 + 195 * ns_per_min);  // settled + retention (1 h): delisted
     EXPECT_EQ(h.ex.instrument(i1), nullptr);
     // The listing horizon kept moving: 2 hourly slots ahead of 03:00 + 15 min.
     EXPECT_NE(h.ex.instrument(hourly(h100, yrd, 4)), nullptr);

@@ -202,6 +202,15 @@ public:
     }
 };
 
+// A contract's seller (or admin, participant 0) reports non-delivery.
+inline command fail_cmd(participant_id actor, contract_id id) {
+    command c;
+    c.type = command_type::fail_contract;
+    c.actor = actor;
+    c.body.contract.id = id;
+    return c;
+}
+
 // Helpers over an event list.
 inline std::vector<event> of_type(const std::vector<event>& evs, event_type t) {
     std::vector<event> out;

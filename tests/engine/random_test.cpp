@@ -69,6 +69,7 @@ market_config random_market() {
 exchange_config random_config() {
     exchange_config c = small_config();
     c.orders_max = 100;
+    c.contracts_max = 2000;
     c.participants_max = 40;
     c.instruments_max = 128;
     c.capacity_rows_max = 7;
@@ -83,6 +84,7 @@ exchange_config random_config() {
 model_config model_config_of(const exchange_config& c) {
     model_config m;
     m.orders_max = c.orders_max;
+    m.contracts_max = c.contracts_max;
     m.participants_max = c.participants_max;
     m.capacity_rows_max = c.capacity_rows_max;
     m.open_orders_per_participant_max = c.open_orders_per_participant_max;
@@ -310,7 +312,7 @@ std::string describe(const command& c, const market_config& m) {
 // The first field in which the engine's event differs from the model's, or "".
 class event_diff {
 public:
-    explicit event_diff(id_map& ids) : ids_(ids) {}
+    event_diff(id_map& ids, id_map& contracts) : ids_(ids), contracts_(contracts) {}
 
     std::string operator()(const event& e, const event& m) {
         why_.clear();
@@ -362,6 +364,12 @@ public:
                 num("trade.aggressor", a.aggressor, b.aggressor);
                 num("trade.auction", a.auction, b.auction);
                 num("trade.origin_region", a.origin_region, b.origin_region);
+                num("trade.carrier", a.carrier, b.carrier);
+                if (why_.empty() && !contracts_.bind(a.contract.value(), b.contract.value())) {
+                    why_ = "trade.contract: engine id " + std::to_string(a.contract.value()) +
+                           " or model id " + std::to_string(b.contract.value()) +
+                           " is already bound";
+                }
                 ord("trade.buy_order", a.buy_order, b.buy_order);
                 ord("trade.sell_order", a.sell_order, b.sell_order);
                 num("trade.buyer", a.buyer.value(), b.buyer.value());
@@ -461,6 +469,29 @@ public:
                 }
                 break;
             }
+            case event_type::contract_settled:
+            case event_type::contract_failed: {
+                const auto& a = e.body.contract;
+                const auto& b = m.body.contract;
+                if (why_.empty()) {
+                    const auto mapped = contracts_.model_of(a.id.value());
+                    if (!mapped || *mapped != b.id.value()) why_ = "contract.id";
+                }
+                num("contract.trade", a.trade.value(), b.trade.value());
+                num("contract.instrument", a.instrument.value(), b.instrument.value());
+                num("contract.buyer", a.buyer.value(), b.buyer.value());
+                num("contract.seller", a.seller.value(), b.seller.value());
+                num("contract.origin_region", a.origin_region, b.origin_region);
+                num("contract.carrier", a.carrier, b.carrier);
+                num("contract.price", a.price.value(), b.price.value());
+                num("contract.qty", a.qty.value(), b.qty.value());
+                num("contract.compute", a.compute.value(), b.compute.value());
+                num("contract.energy", a.energy.value(), b.energy.value());
+                num("contract.network", a.network.value(), b.network.value());
+                num("contract.buyer_fee", a.buyer_fee.value(), b.buyer_fee.value());
+                num("contract.seller_fee", a.seller_fee.value(), b.seller_fee.value());
+                break;
+            }
             case event_type::command_done:
             case event_type::none:
             default:
@@ -487,6 +518,7 @@ private:
     }
 
     id_map& ids_;
+    id_map& contracts_;
     std::string why_;
 };
 
@@ -530,6 +562,15 @@ public:
     // Learns from the model's events which orders ended (their ids become stale).
     void observe(const std::vector<event>& model_events) {
         for (const event& e : model_events) {
+            if (e.type == event_type::contract_settled) {
+                const std::pair<uint64_t, participant_id> gone{e.body.contract.id.value(),
+                                                               e.body.contract.seller};
+                if (settled_.size() < 256) {
+                    settled_.push_back(gone);
+                } else {
+                    settled_[settled_next_++ % settled_.size()] = gone;
+                }
+            }
             if (e.type != event_type::order_done) continue;
             const std::pair<uint64_t, participant_id> gone{e.body.done.id.value(), e.participant};
             if (dead_.size() < 512) {
@@ -641,9 +682,11 @@ private:
         if (r < 945) return register_capacity();
         if (r < 955) return new_participant();
         if (r < 958) {
-            command c = make(static_cast<command_type>(uni(0, 1) == 0 ? 0 : uni(9, 255)), anyone());
+            command c =
+                make(static_cast<command_type>(uni(0, 1) == 0 ? 0 : uni(10, 255)), anyone());
             return c;
         }
+        if (r < 972) return fail_contract();
         return place();
     }
 
@@ -875,6 +918,32 @@ private:
                 nullptr};
     }
 
+    // A seller reporting non-delivery: mostly of its own open contracts, sometimes of someone
+    // else's, of a failed or settled one, or of an id that never existed.
+    command fail_contract() {
+        std::vector<std::tuple<uint64_t, participant_id, bool>> known;  // id, seller, open
+        for (const auto& [id, in] : model_.instruments()) {
+            for (const auto& k : in.contracts) {
+                known.emplace_back(k.id, k.seller, k.status == contract_status::open);
+            }
+        }
+        const int64_t r = uni(0, 99);
+        uint64_t id = unknown_model_id(static_cast<int>(uni(0, unknown_ids - 1)));
+        participant_id actor = pick(traders());
+        if (r < 80 && !known.empty()) {
+            const auto& [kid, seller, open] = pick(known);
+            id = kid;
+            actor = r < 62 ? seller : r < 70 ? participant_id(0) : pick(traders());
+        } else if (r < 90 && !settled_.empty()) {
+            const auto& [kid, seller] = pick(settled_);
+            id = kid;
+            actor = seller;
+        }
+        command c = make(command_type::fail_contract, actor);
+        c.body.contract.id = contract_id(id);
+        return c;
+    }
+
     command cancel() {
         const std::vector<live> v = live_orders();
         const named_order t = order_target(v);
@@ -1022,6 +1091,8 @@ private:
     std::vector<command> script_;
     std::vector<std::pair<uint64_t, participant_id>> dead_;
     std::size_t dead_next_ = 0;
+    std::vector<std::pair<uint64_t, participant_id>> settled_;  // contracts, by model id
+    std::size_t settled_next_ = 0;
     std::vector<instrument_id> delisted_;
     int64_t burst_left_ = 0;
     bool burst_buy_ = false;
@@ -1165,7 +1236,11 @@ std::string run_commands(uint64_t seed, std::size_t n, run_stats& st) {
     command_gen gen(seed, model);
     id_map ids;
     for (int k = 0; k < unknown_ids; ++k) ids.bind(unknown_engine_id(k), unknown_model_id(k));
-    event_diff diff(ids);
+    id_map contract_ids;
+    for (int k = 0; k < unknown_ids; ++k) {
+        contract_ids.bind(unknown_engine_id(k), unknown_model_id(k));
+    }
+    event_diff diff(ids, contract_ids);
     vec_sink sink;
     std::vector<event> mev;
     std::map<uint32_t, instrument_status> listed;  // last status seen
@@ -1184,6 +1259,13 @@ std::string run_commands(uint64_t seed, std::size_t n, run_stats& st) {
                 return "the generator named model order " + std::to_string(id.value()) +
                        " that has no engine id";
             id = order_id(*mapped);
+        }
+        if (mc.type == command_type::fail_contract) {
+            const auto mapped = contract_ids.engine_of(mc.body.contract.id.value());
+            if (!mapped)
+                return "the generator named model contract " +
+                       std::to_string(mc.body.contract.id.value()) + " that has no engine id";
+            ec.body.contract.id = contract_id(*mapped);
         }
         mev.clear();
         model.apply(mc, mev);
@@ -1330,7 +1412,8 @@ INSTANTIATE_TEST_SUITE_P(Seeds, RandomModel, ::testing::ValuesIn(seeds_to_run())
 // The comparison itself must be able to fail: a changed field or a wrong order id is caught.
 TEST(RandomModel, ComparisonCatchesDifferences) {
     id_map ids;
-    event_diff diff(ids);
+    id_map contract_ids;
+    event_diff diff(ids, contract_ids);
     event a{};
     a.event_seq = 7;
     a.type = event_type::order_accepted;

@@ -52,6 +52,7 @@ namespace cux::engine::test {
 // The sizes of the exchange_config the engine under test runs with.
 struct model_config {
     std::size_t orders_max = 0;
+    std::size_t contracts_max = 0;
     std::size_t participants_max = 0;
     std::size_t capacity_rows_max = 0;
     int64_t open_orders_per_participant_max = 0;
@@ -86,6 +87,25 @@ public:
         uint64_t arrival = 0;      // time priority: when it last entered the book
     };
 
+    // A trade's obligation until its instrument settles. The model's contract id is the trade
+    // id; the test binds it to the engine's pool id.
+    struct mcontract {
+        uint64_t id = 0;
+        participant_id buyer;
+        participant_id seller;
+        uint8_t origin = 0;
+        uint8_t carrier = 0;
+        contract_status status = contract_status::open;
+        int64_t price = 0;
+        int64_t qty = 0;
+        int64_t compute = 0;
+        int64_t energy = 0;
+        int64_t network = 0;
+        int64_t buyer_fee = 0;
+        int64_t seller_fee = 0;
+        [[nodiscard]] int64_t cost() const { return compute + energy + network + buyer_fee; }
+    };
+
     struct minst {
         instrument_id id;
         instrument_key key;
@@ -102,8 +122,9 @@ public:
         int64_t band_high = 0;
         int64_t last_trade = 0;
         int64_t settlement = 0;
-        int64_t energy_units = 0;    // one device over the whole window, 1e-7 fen
-        std::vector<morder> orders;  // resting orders of both sides, in no particular order
+        int64_t energy_units = 0;          // one device over the whole window, 1e-7 fen
+        std::vector<morder> orders;        // resting orders of both sides, in no particular order
+        std::vector<mcontract> contracts;  // in trade order, until the instrument settles
     };
 
     struct cap_hour {
@@ -155,6 +176,9 @@ public:
                 break;
             case command_type::tick:
                 if (c.actor.value() != 0) reject(reject_reason::forbidden);
+                break;
+            case command_type::fail_contract:
+                on_fail(c);
                 break;
             case command_type::none:
             default:
@@ -500,13 +524,30 @@ private:
         release(s.owner, in, q, true);
         in.last_trade = price;
 
+        mcontract k;
+        k.id = next_trade_;
+        k.buyer = b.owner;
+        k.seller = s.owner;
+        k.origin = b.origin == origin_none ? in.key.region : b.origin;
+        k.carrier = static_cast<uint8_t>(m_.link(k.origin, in.key.region).carrier);
+        k.price = price;
+        k.qty = q;
+        k.compute = compute;
+        k.energy = energy;
+        k.network = network;
+        k.buyer_fee = buyer_fee;
+        k.seller_fee = seller_fee;
+        in.contracts.push_back(k);
+
         event& e = emit(event_type::trade, participant_id(0));
         trade_body& t = e.body.trade;
         t.id = trade_id(next_trade_++);
         t.instrument = in.id;
         t.aggressor = auction ? side::buy : aggressor;
         t.auction = auction ? 1 : 0;
-        t.origin_region = b.origin;
+        t.origin_region = k.origin;
+        t.carrier = k.carrier;
+        t.contract = contract_id(k.id);
         t.buy_order = order_id(b.id);
         t.sell_order = order_id(s.id);
         t.buyer = b.owner;
@@ -786,7 +827,14 @@ private:
             return reject(reject_reason::post_only_would_cross);
         }
         std::size_t live = 0;
-        for (const auto& [id, other] : instruments_) live += other.orders.size();
+        std::size_t contracts = 0;
+        for (const auto& [id, other] : instruments_) {
+            live += other.orders.size();
+            contracts += other.contracts.size();
+        }
+        if (c_.contracts_max - contracts < live + 1) {
+            return reject(reject_reason::contract_table_full);
+        }
         if (live >= c_.orders_max) return reject(reject_reason::order_pool_full);
 
         morder o;
@@ -935,9 +983,9 @@ private:
             case instrument_status::closed:
                 return in.start_ts;
             case instrument_status::delivering:
-                return in.end_ts;
+                return settle_ts(in);
             case instrument_status::settled:
-                return in.end_ts + m_.calendar.retention_s * ns_per_s;
+                return settle_ts(in) + m_.calendar.retention_s * ns_per_s;
         }
         return in.end_ts;
     }
@@ -1037,17 +1085,83 @@ private:
                     in.status = instrument_status::delivering;
                     break;
                 case instrument_status::delivering:
-                    if (now_ < in.end_ts) return;
+                    if (now_ < settle_ts(in)) return;
+                    settle(in);
                     in.status = instrument_status::settled;
                     break;
                 case instrument_status::settled:
-                    if (now_ < in.end_ts + retention) return;
+                    if (now_ < settle_ts(in) + retention) return;
                     CUX_ASSERT(in.orders.empty());
                     instruments_.erase(id);
                     return;
             }
             emit_status(in);
         }
+    }
+
+    [[nodiscard]] utc_ns settle_ts(const minst& in) const {
+        return in.end_ts + m_.calendar.delivery_grace_s * ns_per_s;
+    }
+
+    void contract_event(event_type t, const minst& in, const mcontract& k) {
+        event& e = emit(t, participant_id(0));
+        contract_body_ev& b = e.body.contract;
+        b.id = contract_id(k.id);
+        b.trade = trade_id(k.id);
+        b.instrument = in.id;
+        b.buyer = k.buyer;
+        b.seller = k.seller;
+        b.origin_region = k.origin;
+        b.carrier = k.carrier;
+        b.price = price_fen(k.price);
+        b.qty = qty_devices(k.qty);
+        b.compute = money_fen(k.compute);
+        b.energy = money_fen(k.energy);
+        b.network = money_fen(k.network);
+        b.buyer_fee = money_fen(k.buyer_fee);
+        b.seller_fee = money_fen(k.seller_fee);
+    }
+
+    // End of the delivery grace: open contracts pay the seller and the exchange.
+    void settle(minst& in) {
+        for (mcontract& k : in.contracts) {
+            if (k.status != contract_status::open) continue;
+            people_[k.buyer.value()].escrow -= k.cost();
+            people_[k.seller.value()].available += k.compute + k.energy - k.seller_fee;
+            people_[0].available += k.buyer_fee + k.seller_fee;
+            touch(k.buyer);
+            touch(k.seller);
+            if (k.buyer_fee + k.seller_fee != 0) touch(participant_id(0));
+            k.status = contract_status::settled;
+            contract_event(event_type::contract_settled, in, k);
+        }
+        in.contracts.clear();
+    }
+
+    void on_fail(const command& c) {
+        for (auto& [iid, in] : instruments_) {
+            for (mcontract& k : in.contracts) {
+                if (k.id != c.body.contract.id.value()) continue;
+                if (c.actor.value() != 0 && k.seller != c.actor) {
+                    return reject(reject_reason::unknown_contract);
+                }
+                if (k.status != contract_status::open) {
+                    return reject(reject_reason::contract_not_open);
+                }
+                people_[k.buyer.value()].escrow -= k.cost();
+                people_[k.buyer.value()].available += k.cost();
+                touch(k.buyer);
+                for (epoch_hour h = in.key.start_hour; h < in.key.start_hour + in.hours; ++h) {
+                    const auto it =
+                        capacity_.find({k.seller.value(), in.key.chip, in.key.region, h});
+                    if (it != capacity_.end()) it->second.sold -= k.qty;
+                }
+                k.status = contract_status::failed;
+                contract_event(event_type::contract_failed, in, k);
+                return;
+            }
+        }
+        reject(reject_reason::unknown_contract);
     }
 
     // Gate closure: every resting order expires, bids best-first then asks, level by level.
