@@ -12,7 +12,6 @@
 // out in the middle of a match or an auction.
 
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 
 #include "engine/order_pool.hpp"
@@ -45,21 +44,6 @@ struct contract {
     [[nodiscard]] money_fen cost() const { return compute + energy + network + buyer_fee; }
 };
 static_assert(sizeof(contract) == 88);
-
-// Memory that reads as zero bytes and is only backed by pages once written. T must be an
-// implicit-lifetime type whose all-zero bytes are a valid value (the pool types here are).
-template <class T>
-struct calloc_deleter {
-    void operator()(T* p) const { std::free(p); }
-};
-template <class T>
-using zeroed_array = std::unique_ptr<T[], calloc_deleter<T>>;
-template <class T>
-zeroed_array<T> make_zeroed_array(std::size_t n) {
-    void* p = std::calloc(n, sizeof(T));
-    CUX_ASSERT(p != nullptr);
-    return zeroed_array<T>(static_cast<T*>(p));
-}
 
 class contract_pool {
 public:

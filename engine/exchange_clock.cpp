@@ -95,9 +95,15 @@ void exchange::list_instrument(const instrument_key& k, utc_ns ts) {
     const int64_t ref_v = std::min(ref.value() / tick * tick, limits::price_fen_max / 2);
     in.reference = price_fen(std::max(ref_v, tick));
     const int64_t lo_raw = (in.reference.value() * (10000 - market_.band_bps) + 9999) / 10000;
-    const int64_t lo = std::max((lo_raw + tick - 1) / tick * tick, tick);
+    int64_t lo = std::max((lo_raw + tick - 1) / tick * tick, tick);
     const int64_t hi_raw = in.reference.value() * (10000 + market_.band_bps) / 10000;
-    const int64_t hi = std::max(hi_raw / tick * tick, lo);
+    int64_t hi = std::max(hi_raw / tick * tick, lo);
+    if ((hi - lo) / tick + 1 > limits::band_ticks_max) {
+        // Too many ticks for one book: the band narrows to band_ticks_max around the reference.
+        const int64_t half = (limits::band_ticks_max / 2 - 1) * tick;
+        lo = std::max(in.reference.value() - half, tick);
+        hi = in.reference.value() + half;
+    }
     in.band_low = price_fen(lo);
     in.band_high = price_fen(hi);
     in.last_trade = price_fen(0);

@@ -18,8 +18,6 @@ namespace cux::engine {
 
 namespace {
 
-__extension__ using int128 = __int128;
-
 int64_t mul3(int64_t a, int64_t b, int64_t c) {
     int64_t ab = 0;
     int64_t abc = 0;

@@ -23,7 +23,12 @@ constexpr int64_t amount_fen_max = 1'000'000'000'000'000;  // 10^13 CNY in one d
 constexpr int64_t capacity_ring_hours = 1024;
 static_assert((capacity_ring_hours & (capacity_ring_hours - 1)) == 0);
 
-// Price ticks across one side of a book's band (band width / tick).
-constexpr int64_t band_ticks_max = 1 << 20;
+// Price ticks across a book's band (band width / tick + 1). A listing whose band_bps would span
+// more is narrowed to this many ticks around its reference price, so one book's price-indexed
+// arrays stay within 2 x 4 bytes x 65536 = 512 KiB.
+constexpr int64_t band_ticks_max = 1 << 16;
+// What the price-indexed arrays of the whole listed calendar may take at the chips' typical
+// prices; a market file beyond it is refused (a larger tick or a narrower band fits it).
+constexpr int64_t book_arrays_bytes_max = int64_t{512} << 20;
 
 }  // namespace cux::engine::limits

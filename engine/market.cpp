@@ -3,6 +3,7 @@
 
 #include "engine/market.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "engine/limits.hpp"
@@ -11,9 +12,10 @@ namespace cux::engine {
 
 namespace {
 
-// Config bounds beyond the obvious ones. They keep every product the cost functions form inside
-// 64 bits for any order the engine accepts (qty <= qty_per_order_max, data <= data_gb_max):
-// one device-hour of energy is at most power_w_max * 3000 * tariff_mcny_kwh_max = 3e14 units.
+// Config bounds beyond the obvious ones. With them every cost of an order the engine accepts
+// (qty <= qty_per_order_max, data <= data_gb_max, a daily window) fits 64 bits in fen: one
+// device-hour of energy is at most power_w_max * 3000 * tariff_mcny_kwh_max = 3e14 units, a
+// daily window of the largest order 7.2e21 units (computed in 128 bits) = 7.2e14 fen.
 constexpr int64_t power_w_max = 1'000'000;
 constexpr int64_t tariff_mcny_kwh_max = 100'000;   // 100 CNY/kWh
 constexpr int64_t tariff_mcny_gb_max = 1'000'000;  // 1000 CNY/GB
@@ -181,6 +183,31 @@ std::string check_rules(const market_config& m) {
     if (c.utc_offset_hours < -12 || c.utc_offset_hours > 14) {
         return range_msg("calendar.utc_offset_hours", -12, 14);
     }
+    // Memory: every listed book has price-indexed arrays (4 bytes per tick and side) over its
+    // band. At the chips' typical prices the whole calendar must fit the budget.
+    const int64_t books_per_chip =
+        static_cast<int64_t>(m.regions.size()) * (c.hourly_slots + c.daily_windows);
+    int64_t bytes = 0;
+    std::size_t widest = 0;
+    int64_t widest_bytes = 0;
+    for (std::size_t i = 0; i < m.chips.size(); ++i) {
+        const chip_spec& chip = m.chips[i];
+        const int64_t ref = std::min(chip.typical_price.value(), limits::price_fen_max / 2);
+        const int64_t ticks =
+            std::min(ref * 2 * m.band_bps / 10000 / chip.tick.value() + 1, limits::band_ticks_max);
+        const int64_t chip_bytes = ticks * 8 * books_per_chip;
+        bytes += chip_bytes;
+        if (chip_bytes > widest_bytes) {
+            widest = i;
+            widest_bytes = chip_bytes;
+        }
+    }
+    if (bytes > limits::book_arrays_bytes_max) {
+        return at("chips", widest, "tick") + ": the listed books' price arrays would take " +
+               std::to_string(bytes >> 20) + " MiB (limit " +
+               std::to_string(limits::book_arrays_bytes_max >> 20) +
+               " MiB); use a larger tick or a smaller band_bps";
+    }
     return {};
 }
 
@@ -252,11 +279,10 @@ int64_t energy_units_device_window(const market_config& m, std::size_t chip, std
 
 int64_t energy_fen(int64_t units_per_device, int64_t devices) {
     CUX_ASSERT(units_per_device >= 0 && devices >= 0);
-    int64_t units = 0;
-    const bool fits =
-        mul_ok(units_per_device, devices, units) && add_ok(units, energy_units_per_fen / 2, units);
-    CUX_ASSERT(fits);
-    return units / energy_units_per_fen;
+    const int128 units = static_cast<int128>(units_per_device) * devices + energy_units_per_fen / 2;
+    const int128 fen = units / energy_units_per_fen;
+    CUX_ASSERT(fen <= INT64_MAX);
+    return static_cast<int64_t>(fen);
 }
 
 int64_t network_fen(const market_config& m, std::size_t origin, std::size_t dest, int64_t data_gb) {
@@ -302,9 +328,8 @@ bool compute_delivered_cost(const market_config& m, std::size_t chip, std::size_
         return false;
     }
     int64_t units = 0;
-    int64_t all_units = 0;
-    if (!window_units(m, chip, region, start, hours, units) || !mul_ok(units, qty, all_units) ||
-        !add_ok(all_units, energy_units_per_fen / 2, all_units)) {
+    if (!window_units(m, chip, region, start, hours, units) ||
+        static_cast<int128>(units) * qty / energy_units_per_fen >= INT64_MAX / 2) {
         return false;
     }
     c.energy_fen = energy_fen(units, qty);

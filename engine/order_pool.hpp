@@ -6,6 +6,7 @@
 // (its slot reused since) is recognised by the generation.
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 
 #include "engine/types.hpp"
@@ -13,6 +14,22 @@
 namespace cux::engine {
 
 constexpr uint32_t nil_slot = 0xffffffffU;
+
+// Memory that reads as zero bytes and is only backed by pages once written. T must be an
+// implicit-lifetime type whose all-zero bytes are a valid value (the pool types here are).
+template <class T>
+struct calloc_deleter {
+    void operator()(T* p) const { std::free(p); }
+};
+template <class T>
+using zeroed_array = std::unique_ptr<T[], calloc_deleter<T>>;
+template <class T>
+zeroed_array<T> make_zeroed_array(std::size_t n) {
+    void* p = std::calloc(n, sizeof(T));
+    CUX_ASSERT(p != nullptr);
+    return zeroed_array<T>(static_cast<T*>(p));
+}
+
 
 struct order {
     uint32_t next;        // next order in the level's FIFO (nil_slot at the tail)
@@ -46,7 +63,7 @@ static_assert(sizeof(level) == 24);
 class order_pool {
 public:
     explicit order_pool(std::size_t capacity)
-        : slots_(std::make_unique_for_overwrite<order[]>(capacity)), capacity_(capacity) {
+        : slots_(make_zeroed_array<order>(capacity)), capacity_(capacity) {
         CUX_ASSERT(capacity > 0 && capacity < nil_slot);
     }
 
@@ -104,7 +121,7 @@ private:
         return n;
     }
 
-    std::unique_ptr<order[]> slots_;
+    zeroed_array<order> slots_;
     std::size_t capacity_;
     std::size_t bump_ = 0;
     std::size_t live_ = 0;
@@ -114,7 +131,7 @@ private:
 class level_pool {
 public:
     explicit level_pool(std::size_t capacity)
-        : slots_(std::make_unique_for_overwrite<level[]>(capacity)), capacity_(capacity) {
+        : slots_(make_zeroed_array<level>(capacity)), capacity_(capacity) {
         CUX_ASSERT(capacity > 0 && capacity < nil_slot);
     }
 
@@ -149,7 +166,7 @@ public:
     [[nodiscard]] bool full() const { return free_head_ == nil_slot && bump_ == capacity_; }
 
 private:
-    std::unique_ptr<level[]> slots_;
+    zeroed_array<level> slots_;
     std::size_t capacity_;
     std::size_t bump_ = 0;
     std::size_t live_ = 0;

@@ -118,6 +118,9 @@ enum role_bits : uint8_t {
     role_regulator = 8,
 };
 
+// 128-bit intermediates for products that are then divided back into 64 bits.
+__extension__ using int128 = __int128;
+
 // Checked arithmetic: false on overflow (the engine rejects rather than wraps).
 inline bool mul_ok(int64_t a, int64_t b, int64_t& out) {
     return !__builtin_mul_overflow(a, b, &out);

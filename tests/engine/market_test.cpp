@@ -232,7 +232,9 @@ TEST(MarketDeathTest, NegativeInputsAreProgrammerErrors) {
     EXPECT_DEATH(fee_fen(100, -5), "assertion failed");
     EXPECT_DEATH(network_fen(m, yrd, nx, -1), "assertion failed");
     EXPECT_DEATH(energy_units_device_hour(m, h100, 2, 0), "assertion failed");
-    EXPECT_DEATH(energy_fen(std::numeric_limits<int64_t>::max(), 2), "assertion failed");
+    EXPECT_DEATH(
+        energy_fen(std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max()),
+        "assertion failed");
 }
 
 // Each rule of validate(): a mutation of the valid test market and the message it must give.
