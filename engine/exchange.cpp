@@ -162,8 +162,9 @@ void exchange::on_create_participant(const command& c) {
     }
     const std::size_t name_len = strnlen(b.name, sizeof b.name);
     if (name_len == 0) return reject(reject_reason::invalid_order);
-    for (uint32_t i = 1; i < next_participant_; ++i) {
-        if (std::memcmp(participants_[i].name, b.name, sizeof b.name) == 0) {
+    // Names are unique as text (bytes after a NUL do not count), the exchange's own included.
+    for (uint32_t i = 0; i < next_participant_; ++i) {
+        if (std::strncmp(participants_[i].name, b.name, sizeof b.name) == 0) {
             return reject(reject_reason::duplicate_participant);
         }
     }
@@ -174,11 +175,12 @@ void exchange::on_create_participant(const command& c) {
     participant_state& ps = participants_[id.value()];
     ps.exists = true;
     ps.roles = b.roles;
-    std::memcpy(ps.name, b.name, sizeof ps.name);
+    std::memset(ps.name, 0, sizeof ps.name);
+    std::memcpy(ps.name, b.name, name_len);
     event& e = begin_event(event_type::participant_created, id);
     e.body.created.participant = id;
     e.body.created.roles = b.roles;
-    std::memcpy(e.body.created.name, b.name, sizeof e.body.created.name);
+    std::memcpy(e.body.created.name, ps.name, sizeof e.body.created.name);
     send_event();
 }
 

@@ -136,7 +136,8 @@ void exchange::on_place(const command& c) {
     o.instrument = islot;
     o.owner = c.actor;
     o.sd = b.sd;
-    o.tif = market ? time_in_force::ioc : b.tif;
+    // A market order never rests: GTC means IOC; FOK keeps its all-or-nothing within the collar.
+    o.tif = market && b.tif == time_in_force::gtc ? time_in_force::ioc : b.tif;
     o.stp = b.stp;
     o.post_only = b.post_only;
     o.origin_region = origin;

@@ -280,6 +280,23 @@ TEST_F(Exchange, MarketOrderTradesWithinTheCollar) {
     EXPECT_EQ(ps(buyer).held.value(), 0);
 }
 
+TEST_F(Exchange, MarketFokFillsWholeWithinTheCollarOrNothing) {
+    rest_sell(1000, 1);
+    rest_sell(1100, 1);
+    rest_sell(1200, 1);
+    command c = harness::order_cmd(buyer, i1, side::buy, 0, 3, time_in_force::fok);
+    c.body.place.type = order_type::market;
+    // Only 2 of the 3 lie within the collar (1100): nothing trades, nothing stays held.
+    auto evs = h.run(c);
+    EXPECT_TRUE(of_type(evs, event_type::trade).empty());
+    ASSERT_FALSE(of_type(evs, event_type::order_done).empty());
+    EXPECT_EQ(of_type(evs, event_type::order_done).back().body.done.reason, done_reason::unfilled);
+    EXPECT_EQ(ps(buyer).held.value(), 0);
+    c.body.place.qty = qty_devices(2);
+    evs = h.run(c);
+    EXPECT_EQ(of_type(evs, event_type::trade).size(), 2U);
+}
+
 TEST_F(Exchange, MarketOrderWithoutLiquidityIsRejected) {
     command c = harness::order_cmd(buyer, i1, side::buy, 0, 1);
     c.body.place.type = order_type::market;
@@ -534,6 +551,13 @@ TEST_F(Exchange, RejectDuplicateParticipantAndBadRoles) {
     cp.actor = admin;
     cp.body.create.roles = role_buyer;
     std::strncpy(cp.body.create.name, "buyer", sizeof cp.body.create.name);
+    EXPECT_EQ(rejection(h.run(cp)), reject_reason::duplicate_participant);
+    // Bytes after the name's NUL do not make it another name.
+    cp.body.create.name[20] = 'x';
+    EXPECT_EQ(rejection(h.run(cp)), reject_reason::duplicate_participant);
+    // The exchange itself (participant 0) holds its name.
+    std::memset(cp.body.create.name, 0, sizeof cp.body.create.name);
+    std::strncpy(cp.body.create.name, "exchange", sizeof cp.body.create.name);
     EXPECT_EQ(rejection(h.run(cp)), reject_reason::duplicate_participant);
     std::strncpy(cp.body.create.name, "newcomer", sizeof cp.body.create.name);
     cp.body.create.roles = role_regulator | role_buyer;  // a regulator never trades

@@ -669,8 +669,8 @@ private:
             return reject(reject_reason::invalid_order);
         }
         if (b.name[0] == 0) return reject(reject_reason::invalid_order);
-        for (uint32_t p = 1; p < next_participant_; ++p) {
-            if (std::memcmp(people_[p].name, b.name, sizeof b.name) == 0) {
+        for (uint32_t p = 0; p < next_participant_; ++p) {
+            if (std::strncmp(people_[p].name, b.name, sizeof b.name) == 0) {
                 return reject(reject_reason::duplicate_participant);
             }
         }
@@ -681,11 +681,11 @@ private:
         person& ps = people_[id.value()];
         ps.exists = true;
         ps.roles = b.roles;
-        std::memcpy(ps.name, b.name, sizeof ps.name);
+        std::memcpy(ps.name, b.name, strnlen(b.name, sizeof b.name));
         event& e = emit(event_type::participant_created, id);
         e.body.created.participant = id;
         e.body.created.roles = b.roles;
-        std::memcpy(e.body.created.name, b.name, sizeof e.body.created.name);
+        std::memcpy(e.body.created.name, ps.name, sizeof e.body.created.name);
     }
 
     void on_deposit(const command& c) {
@@ -840,7 +840,7 @@ private:
         morder o;
         o.owner = c.actor;
         o.sd = b.sd;
-        o.tif = market ? time_in_force::ioc : b.tif;
+        o.tif = market && b.tif == time_in_force::gtc ? time_in_force::ioc : b.tif;
         o.stp = b.stp;
         o.post_only = b.post_only;
         o.origin = origin;
