@@ -12,7 +12,7 @@ utc_ns system_clock_ns() {
         .count();
 }
 
-// Stages events on the ring; the engine thread commits them once per batch.
+// Stages events on the ring; the engine thread commits them (and the count) once per batch.
 class pipeline::ring_sink final : public event_sink {
 public:
     ring_sink(spmc_ring<event>& ring, std::atomic<uint64_t>& count) : ring_(ring), count_(count) {}
@@ -20,12 +20,18 @@ public:
         event* slot = ring_.claim();
         if (slot == nullptr) return;  // closed by an abort: nobody is listening any more
         *slot = e;
-        count_.fetch_add(1, std::memory_order_relaxed);
+        ++staged_;
+    }
+    void commit() {
+        ring_.commit();
+        count_.fetch_add(staged_, std::memory_order_relaxed);
+        staged_ = 0;
     }
 
 private:
     spmc_ring<event>& ring_;
     std::atomic<uint64_t>& count_;
+    uint64_t staged_ = 0;
 };
 
 // Replay without publishing: events of already-processed commands are dropped.
@@ -136,7 +142,7 @@ void pipeline::run_engine() {
             last_seq_ = c.seq;
             machine_.apply(c, sink);
         }
-        events_.commit();
+        sink.commit();
         last_seq_pub_.store(last_seq_, std::memory_order_release);
         applied_.fetch_add(i, std::memory_order_relaxed);
         batches_.fetch_add(1, std::memory_order_relaxed);
