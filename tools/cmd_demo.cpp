@@ -231,25 +231,41 @@ int cmd_demo(int argc, char** argv) {
     d.print_book(east_i);
     d.print_book(west_i);
 
-    // A job in yrd with 2000 GB of data wants 8 H100 for the hour: where is it cheaper?
-    std::printf(
-        "\n  job: 8 x h100 for 1 h, data 2000 GB in yrd. Delivered cost at the best ask:\n");
-    for (const auto& [name, id, region] :
-         {std::tuple{"yrd", east_i, yrd}, std::tuple{"nx", west_i, nx}}) {
-        const instrument_state* in = d.ex().instrument(id);
-        delivered_cost c;
-        compute_delivered_cost(m, h100, region, first, 1, in->bk.best_price(side::sell), 8, yrd,
-                               2000, m.taker_fee_bps, c);
-        std::printf("    in %-4s compute %9s  energy %7s  network %7s  fee %5s  = %9s CNY\n", name,
-                    yuan(c.compute_fen).c_str(), yuan(c.energy_fen).c_str(),
-                    yuan(c.network_fen).c_str(), yuan(c.fee_fen).c_str(),
-                    yuan(c.total_fen()).c_str());
+    // Two jobs from yrd want 8 H100 for the hour. Each runs where it is cheapest delivered:
+    // compute at the best ask, that region's energy, moving the job's data there, and fees.
+    struct job {
+        const char* buyer_name;
+        participant_id buyer;
+        int64_t data_gb;
+    };
+    for (const job& j : {job{"ai-lab", lab, 2000}, job{"render-farm", farm, 20}}) {
+        std::printf("\n  %s: 8 x h100 for 1 h, %lld GB of data in yrd. Delivered cost:\n",
+                    j.buyer_name, static_cast<long long>(j.data_gb));
+        instrument_id best_i{0};
+        int64_t best_total = INT64_MAX;
+        const char* best_name = "";
+        for (const auto& [name, id, region] :
+             {std::tuple{"yrd", east_i, yrd}, std::tuple{"nx", west_i, nx}}) {
+            const instrument_state* in = d.ex().instrument(id);
+            delivered_cost c;
+            compute_delivered_cost(m, h100, region, first, 1, in->bk.best_price(side::sell), 8, yrd,
+                                   j.data_gb, m.taker_fee_bps, c);
+            std::printf("    in %-4s compute %9s  energy %7s  network %7s  fee %5s  = %9s CNY\n",
+                        name, yuan(c.compute_fen).c_str(), yuan(c.energy_fen).c_str(),
+                        yuan(c.network_fen).c_str(), yuan(c.fee_fen).c_str(),
+                        yuan(c.total_fen()).c_str());
+            if (c.total_fen() < best_total) {
+                best_total = c.total_fen();
+                best_i = id;
+                best_name = name;
+            }
+        }
+        const price_fen ask = d.ex().instrument(best_i)->bk.best_price(side::sell);
+        std::printf("  %s buys 8 in %s at up to %s, immediate-or-cancel:\n", j.buyer_name,
+                    best_name, yuan(ask.value()).c_str());
+        d.print_trades(d.order(j.buyer, best_i, side::buy, ask.value(), 8, time_in_force::ioc,
+                               static_cast<uint8_t>(yrd), j.data_gb));
     }
-    std::printf("\n  ai-lab buys 8 in nx (limit 11.00, data 2000 GB from yrd):\n");
-    d.print_trades(d.order(lab, west_i, side::buy, 1100, 8, time_in_force::ioc,
-                           static_cast<uint8_t>(yrd), 2000));
-    std::printf("  render-farm buys 10 in yrd at up to 12.20, immediate-or-cancel:\n");
-    d.print_trades(d.order(farm, east_i, side::buy, 1220, 10, time_in_force::ioc));
     d.print_book(east_i);
     d.print_book(west_i);
     std::printf("\n");
