@@ -114,6 +114,46 @@ bool make_dirs(const std::string& dir, std::string& error) {
     return fsync_dir(parent, error);
 }
 
+// Where the run of zero bytes that ends the file starts: the smallest offset >= `from` from
+// which every byte to the end is zero (the file size when the last byte is not zero). Reads the
+// file from `from` to its end with pread, so it does not disturb a sequential reader's offset.
+bool trailing_zero_run(int fd, const std::string& path, uint64_t from, uint64_t& zero_from,
+                       uint64_t& file_bytes, std::string& error) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        error = errno_text("fstat", path, errno);
+        return false;
+    }
+    file_bytes = static_cast<uint64_t>(st.st_size);
+    zero_from = from;
+    std::vector<unsigned char> chunk(std::size_t{1} << 16);
+    uint64_t off = from;
+    while (off < file_bytes) {
+        const auto want =
+            static_cast<std::size_t>(std::min<uint64_t>(chunk.size(), file_bytes - off));
+        const ssize_t r = ::pread(fd, chunk.data(), want, static_cast<off_t>(off));
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            error = errno_text("read", path, errno);
+            return false;
+        }
+        if (r == 0) break;  // shrank under us: what is there was read
+        const auto n = static_cast<std::size_t>(r);
+        for (std::size_t i = n; i-- > 0;) {
+            if (chunk[i] != 0) {
+                zero_from = off + i + 1;
+                break;
+            }
+        }
+        off += n;
+    }
+    return true;
+}
+
+bool all_zero(const unsigned char* p, std::size_t n) {
+    return std::all_of(p, p + n, [](unsigned char b) { return b == 0; });
+}
+
 }  // namespace
 
 std::string journal_dir(std::string_view data_dir) {
@@ -242,10 +282,34 @@ bool journal_reader::open_segment() {
                       "incomplete header in a segment that is not the last");
     }
     const unsigned char* h = buf_.data() + buf_pos_;
-    if (std::memcmp(h, jf::magic, 4) != 0) return damage(tail_status::corrupt, 0, "bad magic");
-    if (get_u32(h + 28) != crc32c(h, 28)) {
-        return damage(tail_status::corrupt, 0, "segment header crc mismatch");
+    const bool magic_ok = std::memcmp(h, jf::magic, 4) == 0;
+    const bool crc_ok = get_u32(h + 28) == crc32c(h, 28);
+    if (last && (!magic_ok || !crc_ok)) {
+        // A power cut after the segment was created can leave its header (and whatever follows)
+        // as zeros: the header was never synced, so nothing in this segment was ever durable.
+        // Torn when the zeros reach into the header and every byte before them is the header
+        // the writer would have written.
+        uint64_t zero_from = 0;
+        uint64_t file_bytes = 0;
+        std::string err;
+        if (!trailing_zero_run(fd_, seg.path, 0, zero_from, file_bytes, err)) {
+            return damage(tail_status::io_error, 0, std::move(err));
+        }
+        unsigned char expect[jf::header_bytes];
+        encode_header(expect, seg.name_seq);
+        if (zero_from < jf::header_bytes &&
+            std::memcmp(h, expect, static_cast<std::size_t>(zero_from)) == 0) {
+            return damage(tail_status::torn, 0,
+                          "zero-filled segment header (" + std::to_string(file_bytes) +
+                              " bytes from byte " + std::to_string(zero_from) + " are zero)",
+                          file_bytes);
+        }
     }
+    if (!magic_ok) {
+        return damage(tail_status::corrupt, 0,
+                      all_zero(h, 4) ? "bad magic (zero bytes)" : "bad magic");
+    }
+    if (!crc_ok) return damage(tail_status::corrupt, 0, "segment header crc mismatch");
     if (get_u32(h + 4) != jf::version) {
         return damage(tail_status::corrupt, 0,
                       "unsupported format version " + std::to_string(get_u32(h + 4)));
@@ -290,17 +354,11 @@ bool journal_reader::next(command& out) {
             continue;
         }
         const unsigned char* r = buf_.data() + buf_pos_;
-        if (have >= jf::frame_bytes && get_u32(r) != jf::payload_bytes) {
-            return damage(tail_status::corrupt, at,
-                          "bad record length " + std::to_string(get_u32(r)));
-        }
-        if (have < jf::record_bytes) {
-            if (last) return damage(tail_status::torn, at, "incomplete final record", have);
-            return damage(tail_status::corrupt, at,
-                          "incomplete record in a segment that is not the last");
-        }
-        if (get_u32(r + 4) != crc32c(r + jf::frame_bytes, jf::payload_bytes)) {
-            return damage(tail_status::corrupt, at, "record crc mismatch");
+        const bool length_ok = have < jf::frame_bytes || get_u32(r) == jf::payload_bytes;
+        const bool complete = have == jf::record_bytes;
+        if (!length_ok || !complete ||
+            get_u32(r + 4) != crc32c(r + jf::frame_bytes, jf::payload_bytes)) {
+            return record_damage(at, have, last);
         }
         command c;
         std::memcpy(&c, r + jf::frame_bytes, jf::payload_bytes);
@@ -323,6 +381,78 @@ bool journal_reader::next(command& out) {
         return true;
     }
     return false;
+}
+
+bool journal_reader::record_damage(uint64_t at, std::size_t have, bool last) {
+    const unsigned char* r = buf_.data() + buf_pos_;
+    const bool length_ok = have < jf::frame_bytes || get_u32(r) == jf::payload_bytes;
+    const bool zero_frame = all_zero(r, std::min<std::size_t>(have, jf::frame_bytes));
+    const bool complete = have == jf::record_bytes;
+    if (!last) {
+        // Every segment but the last was synced before the next one was created: damage here is
+        // never a crash during a write.
+        if (zero_frame) {
+            return damage(tail_status::corrupt, at,
+                          "zero bytes where a record should start, in a segment that is not the "
+                          "last");
+        }
+        if (!length_ok) {
+            return damage(tail_status::corrupt, at,
+                          "bad record length " + std::to_string(get_u32(r)));
+        }
+        if (!complete) {
+            return damage(tail_status::corrupt, at,
+                          "incomplete record in a segment that is not the last");
+        }
+        return damage(tail_status::corrupt, at, "record crc mismatch");
+    }
+
+    // The last segment: a crash during a write leaves an incomplete final record, and a power
+    // cut can leave the unsynced end of the file as zeros (the size reached the disk, the data
+    // did not). Neither was ever durable, so neither was acknowledged.
+    uint64_t zero_from = 0;
+    uint64_t file_bytes = 0;
+    std::string err;
+    if (!trailing_zero_run(fd_, segments_[seg_index_].path, at, zero_from, file_bytes, err)) {
+        return damage(tail_status::io_error, at, std::move(err));
+    }
+    const uint64_t tail = file_bytes - at;
+    if (zero_from == at) {
+        return damage(tail_status::torn, at,
+                      "zero-filled tail of " + std::to_string(tail) + " bytes", tail);
+    }
+    if (!complete && length_ok) {
+        return damage(tail_status::torn, at, "incomplete final record", tail);
+    }
+    // Zeros from inside this record to the end of the file: the record was written in part (the
+    // blocks after its first bytes never reached the disk). Its bytes before the zeros must agree
+    // with a record's length field. A complete final record whose zeros start in its payload is
+    // not taken as torn: that is also what a damaged durable record whose payload happens to end
+    // in zeros looks like, so it stays corrupt (refuse, let an operator look).
+    const uint64_t written = zero_from - at;
+    if (written < jf::record_bytes) {
+        unsigned char length[4];
+        put_u32(length, jf::payload_bytes);
+        const bool prefix_ok =
+            std::memcmp(r, length, static_cast<std::size_t>(std::min<uint64_t>(written, 4))) == 0;
+        if (prefix_ok && (written <= jf::frame_bytes || file_bytes != at + jf::record_bytes)) {
+            return damage(tail_status::torn, at,
+                          "final record written in part (" + std::to_string(written) +
+                              " bytes), then zero-filled to the end (" + std::to_string(tail) +
+                              " bytes)",
+                          tail);
+        }
+    }
+    if (zero_frame) {
+        return damage(tail_status::corrupt, at,
+                      "zero bytes where a record should start, followed by non-zero data (the "
+                      "last at byte " +
+                          std::to_string(zero_from - 1) + ")");
+    }
+    if (!length_ok) {
+        return damage(tail_status::corrupt, at, "bad record length " + std::to_string(get_u32(r)));
+    }
+    return damage(tail_status::corrupt, at, "record crc mismatch");
 }
 
 scan_result scan_journal(const std::string& dir) {

@@ -19,11 +19,23 @@
 //   false, wait_durable() returns false for every seq not already durable, error() says why.
 //
 // journal_reader — one thread. Yields every good command in seq order and stops at the first
-//   damage. The final scan_result says `clean`, `torn` (an incomplete last record at the end of
-//   the last segment: a crash during a write; its bytes were never durable, so never acked),
-//   `corrupt` (a bad magic/header, bad length, crc mismatch, seq gap, time going backwards, or a
-//   damaged record anywhere but the very end) or `io_error` (the disk could not be read).
-//   Damaged records are never yielded.
+//   damage. The final scan_result says `clean`, `torn`, `corrupt` or `io_error` (the disk could
+//   not be read). Damaged records are never yielded.
+//   `torn` is damage that only a crash during an unsynced write can leave, and only at the end of
+//   the LAST segment (every earlier one was synced before its successor was created), so its
+//   bytes were never durable and never acknowledged:
+//     - an incomplete final record (its length field intact as far as it goes), or an
+//       incomplete segment header;
+//     - a zero-filled tail: after a power cut a file system can keep a file's new size but not
+//       its new data, which then reads as zeros. Zeros from a record boundary (or from inside the
+//       segment header) to the end of the file are torn, whatever their length. So is a final
+//       record whose first bytes were written (agreeing with the length field / header) and
+//       whose rest, through the end of the file, is zeros — unless that record is complete and
+//       the file ends exactly at its end with its zeros starting in the payload, which is also
+//       what a damaged durable record looks like (corrupt: refuse, let an operator look).
+//   `corrupt` is everything else: a bad magic/header, bad length, crc mismatch, seq gap, time
+//   going backwards, zeros followed by non-zero bytes, and any damage (zeros included) in a
+//   segment that is not the last.
 //
 // Start-up policy (what `cux serve` does, through pipeline::replay): corrupt or io_error -> log
 //   the file, offset and reason and refuse to start; torn -> log the offset and byte count,
@@ -136,6 +148,9 @@ private:
     std::size_t fill(std::size_t want);  // ensures `want` buffered bytes; returns how many
     void consume(std::size_t n);
     bool damage(tail_status s, uint64_t offset, std::string what, uint64_t tail = 0);
+    // Classifies a record at `at` that is incomplete, has a bad length or a bad crc (`have` of
+    // its bytes buffered): torn or corrupt, by the zero-tail rule above.
+    bool record_damage(uint64_t at, std::size_t have, bool last);
 
     std::vector<segment_file> segments_;
     std::size_t seg_index_ = 0;
