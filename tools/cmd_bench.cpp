@@ -47,6 +47,7 @@
 #include <string_view>
 
 #include "tools/bench_engine.hpp"
+#include "tools/bench_ledger.hpp"
 #include "tools/commands.hpp"
 
 namespace cux::tools {
@@ -60,7 +61,9 @@ int usage() {
                  "usage: cux bench engine --scenario hot|deep [--path core|full] [--journal]\n"
                  "                        [--ops N] [--seed S] [--data DIR] [--json]\n"
                  "                        [--repeat R]   (R throughput runs, the median reported)\n"
-                 "                        [--live N] [--levels P]   (override the scenario)\n");
+                 "                        [--live N] [--levels P]   (override the scenario)\n"
+                 "       cux bench ledger [--trades N] [--per-hour N] [--data DIR] [--batch N]\n"
+                 "                        [--keep] [--json]\n");
     return 2;
 }
 
@@ -373,6 +376,9 @@ int run_bench_engine(const options& o) {
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
+    if (argc >= 2 && std::string_view(argv[1]) == "ledger") {
+        return bench::cmd_bench_ledger(argc, argv, default_market_path());
+    }
     if (argc < 2 || std::string_view(argv[1]) != "engine") return usage();
     options o;
     bool journal = false;

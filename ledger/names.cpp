@@ -1,0 +1,91 @@
+// Names of the ledger's enums: stable strings for logs, the CLI and the gateway's JSON.
+
+#include "ledger/accounts.hpp"
+#include "ledger/result.hpp"
+
+namespace cux::ledger {
+
+const char* account_kind_name(account_kind k) {
+    switch (k) {
+        case account_kind::bank:
+            return "bank";
+        case account_kind::carrier:
+            return "carrier";
+        case account_kind::fees:
+            return "fees";
+        case account_kind::available:
+            return "available";
+        case account_kind::escrow:
+            return "escrow";
+    }
+    return "?";
+}
+
+account_kind kind_of(account_id a) {
+    if (a == bank_account) return account_kind::bank;
+    if (a == fee_account) return account_kind::fees;
+    if (a >= carrier_base && a < participant_base) return account_kind::carrier;
+    return (a - participant_base) % 2 == 0 ? account_kind::available : account_kind::escrow;
+}
+
+int64_t owner_of(account_id a) {
+    if (a == bank_account) return 0;
+    if (a >= carrier_base && a < participant_base) return a - carrier_base;
+    return (a - participant_base) / 2;
+}
+
+const char* line_kind_name(line_kind k) {
+    switch (k) {
+        case line_kind::deposit:
+            return "deposit";
+        case line_kind::withdrawal:
+            return "withdrawal";
+        case line_kind::compute:
+            return "compute";
+        case line_kind::energy:
+            return "energy";
+        case line_kind::network:
+            return "network";
+        case line_kind::fee:
+            return "fee";
+        case line_kind::refund:
+            return "refund";
+    }
+    return "?";
+}
+
+bool valid_line_kind(int64_t v) { return v >= 1 && v <= 7; }
+
+const char* contract_state_name(contract_state s) {
+    switch (s) {
+        case contract_state::open:
+            return "open";
+        case contract_state::settled:
+            return "settled";
+        case contract_state::failed:
+            return "failed";
+    }
+    return "?";
+}
+
+const char* error_code_name(error_code c) {
+    switch (c) {
+        case error_code::none:
+            return "none";
+        case error_code::io:
+            return "io";
+        case error_code::outcome_unknown:
+            return "outcome_unknown";
+        case error_code::diverged:
+            return "diverged";
+        case error_code::journal_failed:
+            return "journal_failed";
+        case error_code::bad_request:
+            return "bad_request";
+        case error_code::schema:
+            return "schema";
+    }
+    return "?";
+}
+
+}  // namespace cux::ledger

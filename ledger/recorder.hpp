@@ -1,0 +1,174 @@
+#pragma once
+// The ledger's core: turns the engine's events into double-entry transfers and commits them to
+// SQLite in batches (schemas/ledger.sql says what each event records). The writer thread
+// (ledger/writer.hpp) drives one; tests drive one directly with an exchange's events.
+//
+// Thread: one at a time (the writer thread, or a test's). Owns the write connection.
+// Order: apply() takes events in event-seq order. Events at or below the position are skipped
+//   (already applied: re-applying is a no-op); any other jump is a gap and stops the recorder.
+//   The position is ledger_state.last_seq, or further when the rows themselves show later
+//   events (transfer ids are event_seq * 8 + line), so a stale last_seq never doubles anything.
+// Batches: apply() only stages (memory); commit() writes everything staged in ONE transaction
+//   with ledger_state.last_seq, then syncs (WAL, synchronous=FULL). Balances are written once
+//   per account per batch, posting lists once per account (participant) per batch, rows with
+//   multi-row INSERTs of limits::rows_per_insert.
+// Cross-check: every balance_changed event carries the engine's balances; the recorder compares
+//   them with its own (ledger available == engine available + held, escrow == escrow). The
+//   difference is how deposits and withdrawals are recorded (the bank's side); anywhere else a
+//   difference stops the recorder (`diverged`).
+// Errors: once apply() or commit() fails the recorder is failed for good (failure() says why)
+//   and must be destroyed; nothing after that is written. A failed write or sync during
+//   commit() is `outcome_unknown`: the transaction may or may not be on disk, and the next
+//   open() re-reads the position instead of assuming either.
+// Limits: events staged per batch are bounded by the caller (the writer commits at its batch
+//   size); participant ids below limits::participants_max, carriers as the market file names.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "ledger/accounts.hpp"
+#include "ledger/detail/sqlite.hpp"
+#include "ledger/result.hpp"
+
+namespace cux::ledger {
+
+struct recorder_options {
+    std::string path;                   // the SQLite file, e.g. DIR/cux.db (created if missing)
+    std::vector<std::string> carriers;  // the market file's carriers, by index
+    std::string vfs;                    // empty: SQLite's default (tests inject faults here)
+};
+
+struct recorder_counters {
+    uint64_t events = 0;   // applied (staged and committed)
+    uint64_t skipped = 0;  // at or below the position: already applied
+    uint64_t transfers = 0;
+    uint64_t contracts_opened = 0;
+    uint64_t contracts_settled = 0;
+    uint64_t contracts_failed = 0;
+    uint64_t deposits = 0;
+    uint64_t withdrawals = 0;
+    uint64_t transactions = 0;  // commits that wrote something
+};
+
+// The SQLite library's version string (for benchmark and diagnostic output).
+[[nodiscard]] const char* sqlite_library_version();
+
+class recorder {
+public:
+    // Opens (creates) the database, applies the schema, checks the carriers against the
+    // market's, loads the balances and finds the position. `io` or `schema` on failure.
+    [[nodiscard]] static result<std::unique_ptr<recorder>> open(const recorder_options& o);
+    ~recorder();
+    recorder(const recorder&) = delete;
+    recorder& operator=(const recorder&) = delete;
+
+    // Stages one event. Already applied: skipped. A gap or a disagreement with the engine:
+    // `diverged`, and the recorder is failed.
+    status apply(const engine::event& e);
+
+    // Writes everything staged in one transaction and syncs. With nothing to write it only
+    // moves the in-memory position, unless `force` (then ledger_state is brought up to date).
+    status commit(bool force = false);
+
+    // Last event seq whose effects are committed (every event up to it is accounted for).
+    [[nodiscard]] uint64_t committed_seq() const { return committed_seq_; }
+    // Last event seq staged (>= committed_seq()).
+    [[nodiscard]] uint64_t staged_seq() const { return staged_seq_; }
+    // The command of the last staged event: the writer waits until the engine's journal has it
+    // on disk before commit(), so the ledger never records a command that may be lost.
+    [[nodiscard]] uint64_t staged_cmd_seq() const { return staged_cmd_seq_; }
+    [[nodiscard]] std::size_t staged_events() const { return staged_events_; }
+    // Rows the staged events will write (transfers, contracts, closes, participants).
+    [[nodiscard]] std::size_t staged_rows() const {
+        return transfers_.size() + contracts_.size() + closes_.size() + participants_.size();
+    }
+    // True when the staged events have something to write.
+    [[nodiscard]] bool has_effects() const { return effects_; }
+
+    [[nodiscard]] bool failed() const { return failure_.code != error_code::none; }
+    [[nodiscard]] const ledger_error& failure() const { return failure_; }
+
+    // Balance of an account as the ledger has it, staged events included.
+    [[nodiscard]] int64_t balance(account_id a) const;
+    // How far ledger_state.last_seq was behind the rows when opened (0 normally).
+    [[nodiscard]] uint64_t stale_state_events() const { return stale_state_events_; }
+    [[nodiscard]] const recorder_counters& counters() const { return counters_; }
+
+private:
+    struct transfer_row {
+        int64_t id, debit, credit, amount, kind, ref, ts;
+    };
+    static constexpr int contract_columns = 20;
+    struct contract_row {
+        int64_t v[contract_columns];
+    };
+    struct close_row {
+        int64_t trade, status, seq, ts;
+    };
+    struct participant_row {
+        int64_t id, roles, seq, ts;
+        std::string name;
+    };
+    struct posting {
+        std::vector<int64_t> ids;
+        uint64_t first_seq = 0, last_seq = 0;
+        int64_t first_ts = 0, last_ts = 0;
+    };
+
+    recorder() = default;
+    status init(const recorder_options& o);
+    status prepare_statements();
+
+    status fail(error_code c, std::string message);
+    status diverged(const engine::event& e, const std::string& what);
+    bool exists(account_id a) const;
+    void stage_transfer(const engine::event& e, uint32_t line, account_id debit, account_id credit,
+                        int64_t amount, line_kind kind, int64_t ref);
+    void post(int64_t owner, int64_t kind, int64_t id, const engine::event& e);
+
+    status on_participant(const engine::event& e);
+    status on_trade(const engine::event& e);
+    status on_contract_closed(const engine::event& e, bool settled);
+    status on_balance(const engine::event& e);
+
+    status write_batch();
+    status step_done(detail::statement& s, const char* what);
+    void clear_staging();
+
+    detail::connection db_;
+    detail::statement transfer_many_, transfer_one_;
+    detail::statement contract_many_, contract_one_;
+    detail::statement close_, participant_, account_, add_balance_, posting_, state_;
+    detail::statement begin_, commit_, rollback_;
+
+    std::vector<std::string> carriers_;
+    std::vector<int64_t> balance_;       // by account id: committed + staged
+    std::vector<uint8_t> exists_;        // by account id
+    std::vector<int64_t> delta_;         // by account id: staged change
+    std::vector<uint8_t> touched_flag_;  // by account id: in touched_
+    std::vector<account_id> touched_;
+    std::vector<transfer_row> transfers_;
+    std::vector<contract_row> contracts_;
+    std::vector<close_row> closes_;
+    std::vector<participant_row> participants_;
+    std::unordered_map<int64_t, posting> postings_;  // key owner * 4 + kind
+    std::vector<int64_t> posted_;                    // keys touched this batch
+    std::vector<unsigned char> blob_;
+
+    uint64_t committed_seq_ = 0;
+    uint64_t db_seq_ = 0;  // ledger_state.last_seq as written
+    uint64_t staged_seq_ = 0;
+    uint64_t staged_cmd_seq_ = 0;
+    int64_t staged_ts_ = 0;
+    std::size_t staged_events_ = 0;
+    bool effects_ = false;
+    uint64_t stale_state_events_ = 0;
+    ledger_error failure_;
+    recorder_counters counters_;
+};
+
+}  // namespace cux::ledger
