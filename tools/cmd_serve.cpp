@@ -1,14 +1,22 @@
-// `cux serve --data DIR [--market FILE]`: runs the exchange's engine on a data directory.
+// `cux serve --data DIR [--listen HOST:PORT] [--market FILE] [--insecure-http] [--cert F --key F]
+// [--tick-ms N]`: runs the exchange on a data directory (API.md "Starting a server").
 //
 // First start on an empty directory: copies the market file to DIR/market.json (the standard a
-// journal was written under must never change beneath it) and creates the admin participant.
+// journal was written under must never change beneath it); the gateway creates the admin
+// participant, DIR/admin.credentials (0600) and a self-signed certificate.
 // Every start replays DIR/journal through the engine (progress on a terminal), refuses to start
 // on a corrupt journal, truncates a torn tail after reporting it, prints the state hash, then
 // runs the pipeline (sequencer, journal with group-commit fsync, the clock's ticks) until
 // SIGTERM/SIGINT and stops cleanly, printing the final seq and state hash.
 //
-// The HTTPS/WebSocket gateway (issue 4) plugs into the same pipeline; until it lands the engine
-// runs its calendar and clock only.
+// The ledger writer (DIR/cux.db, issue 3) consumes the event ring from before the replay: the
+// pipeline publishes replayed events and the ledger records those it does not have yet. It
+// refuses to start when the ledger is ahead of the journal.
+//
+// The HTTPS gateway (gateway/server.hpp) registers its event consumer before the replay too (its
+// read models rebuild from the journal), then binds and prints the ready line
+// `cux serve: ready: URL data DIR`. A journal or ledger failure while running is reported on
+// stderr; a journal failure stops the server (exit 1), a ledger failure shuts the order gate.
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -19,14 +27,24 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
+
+#include <fcntl.h>
+
+#include <charconv>
+#include <ctime>
 
 #include "engine/exchange.hpp"
 #include "engine/pipeline.hpp"
 #include "gateway/market_file.hpp"
+#include "gateway/server.hpp"
+#include "ledger/pipeline_link.hpp"
+#include "ledger/writer.hpp"
 #include "tools/commands.hpp"
 
 namespace cux::tools {
@@ -43,7 +61,18 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
-void write_file_durably(const std::string& path, const std::string& text) {
+void fsync_path(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) throw std::runtime_error("cannot sync " + path + ": " + std::strerror(err));
+}
+
+// Written to a temporary file, synced, renamed over `path`, and the directory synced: after a
+// crash the file is either absent or whole.
+void write_file_durably(const std::string& dir, const std::string& path, const std::string& text) {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -52,7 +81,18 @@ void write_file_durably(const std::string& path, const std::string& text) {
         out.flush();
         if (!out) throw std::runtime_error("cannot write " + tmp);
     }
+    fsync_path(tmp, O_RDONLY);
     std::filesystem::rename(tmp, path);
+    fsync_path(dir, O_RDONLY | O_DIRECTORY);
+}
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: cux serve --data DIR [--listen HOST:PORT] [--market FILE]\n"
+                 "                 [--insecure-http] [--cert FILE --key FILE] [--tick-ms N]\n"
+                 "  --listen       default 127.0.0.1:8443; port 0 picks a free one\n"
+                 "  --tick-ms      engine clock tick every N ms, 0..60000 (default 250; 0 stops the clock)\n");
+    return 2;
 }
 
 // The market file of a data directory: DIR/market.json, created from `given` on first start.
@@ -61,7 +101,7 @@ market_config market_of(const std::string& dir, const std::string& given, bool g
     if (!std::filesystem::exists(own)) {
         const std::string text = read_file(given);
         market_config m = gateway::parse_market_json(text, given);  // refuse a bad file first
-        write_file_durably(own, text);
+        write_file_durably(dir, own, text);
         return m;
     }
     if (given_explicitly && read_file(given) != read_file(own)) {
@@ -101,24 +141,41 @@ int cmd_serve(int argc, char** argv) {
     std::string market_path = default_market_path();
     bool market_given = false;
     uint32_t tick_ms = 250;
+    gateway::server_options so;
     for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--data" && i + 1 < argc) {
+        const std::string_view a = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (a == "--data" && has_value) {
             dir = argv[++i];
-        } else if (a == "--market" && i + 1 < argc) {
+        } else if (a == "--market" && has_value) {
             market_path = argv[++i];
             market_given = true;
-        } else if (a == "--tick-ms" && i + 1 < argc) {
-            tick_ms = static_cast<uint32_t>(std::stoul(argv[++i]));
+        } else if (a == "--listen" && has_value) {
+            so.listen = argv[++i];
+        } else if (a == "--cert" && has_value) {
+            so.cert_file = argv[++i];
+        } else if (a == "--key" && has_value) {
+            so.key_file = argv[++i];
+        } else if (a == "--insecure-http") {
+            so.insecure_http = true;
+        } else if (a == "--tick-ms" && has_value) {
+            const std::string_view v = argv[++i];
+            const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), tick_ms);
+            if (ec != std::errc() || end != v.data() + v.size() || tick_ms > 60000) {
+                std::fprintf(stderr, "cux serve: --tick-ms %.*s: want 0..60000\n",
+                             static_cast<int>(v.size()), v.data());
+                return usage();
+            }
         } else {
-            std::fprintf(stderr, "usage: cux serve --data DIR [--market FILE] [--tick-ms N]\n");
-            return 2;
+            return usage();
         }
     }
-    if (dir.empty()) {
-        std::fprintf(stderr, "usage: cux serve --data DIR [--market FILE] [--tick-ms N]\n");
-        return 2;
+    if (dir.empty()) return usage();
+    if (so.cert_file.empty() != so.key_file.empty()) {
+        std::fprintf(stderr, "cux serve: --cert and --key go together\n");
+        return usage();
     }
+    so.data_dir = dir;
     std::filesystem::create_directories(dir);
     const market_config market = market_of(dir, market_path, market_given);
 
@@ -134,8 +191,56 @@ int cmd_serve(int argc, char** argv) {
     pipeline_options opts;
     opts.data_dir = dir;
     opts.tick_interval_ms = tick_ms;
+    // The ledger records from the journal's events too: it skips those it already has.
+    opts.publish_replayed_events = true;
     pipeline p(m, opts);
     counting_consumer consumer(p.events());
+
+    // The ledger (DIR/cux.db): registered and running before the replay publishes into the ring.
+    ledger::pipeline_durability durable(p);
+    ledger::writer_options lopts;
+    lopts.db.path = dir + "/cux.db";
+    lopts.db.carriers = market.carriers;
+    lopts.wait_durable = durable.fn();
+    lopts.on_failure = [](const ledger::ledger_error& e) {
+        std::fprintf(stderr,
+                     "cux: ledger stopped recording (%s), new orders refused until restart: %s\n",
+                     ledger::error_code_name(e.code), e.message.c_str());
+    };
+    auto opened = ledger::writer::open(p.events(), std::move(lopts));
+    if (!opened) {
+        std::fprintf(stderr, "cux: cannot open the ledger %s/cux.db: %s\n", dir.c_str(),
+                     opened.error().message.c_str());
+        return 1;
+    }
+    ledger::writer& ledger_writer = *opened.value();
+    ledger_writer.start();
+    consumer.start();
+
+    // The gateway: its read models consume the replayed events too. New orders wait on the
+    // ledger: refused (503) while it has failed or lags too far behind.
+    so.order_gate = [&ledger_writer] {
+        const auto g = ledger_writer.order_gate();
+        return g.open ? std::string() : g.reason;
+    };
+    std::unique_ptr<gateway::server> srv;
+    try {
+        srv = std::make_unique<gateway::server>(p, market, so);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cux: cannot start the gateway: %s\n", e.what());
+        p.stop();
+        consumer.join();
+        ledger_writer.join();
+        return 1;
+    }
+    // The pipeline first (every queued command applied and durable, the ring closed), then the
+    // gateway (answers the last responses, closes connections), then the consumers.
+    const auto stop_all = [&] {
+        p.stop();
+        srv->stop();
+        consumer.join();
+        ledger_writer.join();
+    };
 
     const bool tty = isatty(STDERR_FILENO) != 0;
     const replay_result r = p.replay([tty](uint64_t commands, uint64_t bytes) {
@@ -155,47 +260,76 @@ int cmd_serve(int argc, char** argv) {
         std::fprintf(stderr, "cux: refusing to start: journal %s: %s (%s at byte %llu)\n",
                      tail_status_name(r.scan.status), r.scan.what.c_str(), r.scan.file.c_str(),
                      static_cast<unsigned long long>(r.scan.offset));
+        stop_all();
         return 1;
     }
+    // Every event of the journal went through the ring: the last one is event number this.
+    const uint64_t replayed_events = p.events().published();
+    if (ledger_writer.position_at_open() > replayed_events) {
+        std::fprintf(stderr,
+                     "cux: refusing to start: the ledger %s/cux.db has events up to %llu but "
+                     "the journal only up to %llu\n",
+                     dir.c_str(), static_cast<unsigned long long>(ledger_writer.position_at_open()),
+                     static_cast<unsigned long long>(replayed_events));
+        stop_all();
+        return 1;
+    }
+    durable.replayed(p.last_seq());
     std::printf("replayed %llu commands: seq %llu, state %016llx\n",
                 static_cast<unsigned long long>(r.commands),
                 static_cast<unsigned long long>(ex.last_seq()),
                 static_cast<unsigned long long>(ex.state_hash()));
-    consumer.start();
+    std::printf("ledger %s/cux.db: at event %llu of %llu\n", dir.c_str(),
+                static_cast<unsigned long long>(ledger_writer.position_at_open()),
+                static_cast<unsigned long long>(replayed_events));
     if (!p.start()) {
         std::fprintf(stderr, "cux: cannot start: %s\n", p.error().c_str());
-        p.stop();
-        consumer.join();
+        stop_all();
         return 1;
     }
-    if (r.commands == 0) {
-        // A fresh market: its first participant is the admin (participant 1).
-        command c;
-        c.type = command_type::create_participant;
-        c.body.create.roles = role_admin;
-        std::strncpy(c.body.create.name, "admin", sizeof c.body.create.name - 1);
-        if (!p.submit(c)) throw std::runtime_error("cannot submit the admin's creation");
+    try {
+        srv->start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cux: cannot serve: %s\n", e.what());
+        stop_all();
+        return 1;
     }
-    std::printf(
-        "cux serve: ready: data %s, %zu chips x %zu regions (engine only: the gateway "
-        "arrives with issue 4)\n",
-        dir.c_str(), market.chips.size(), market.regions.size());
+    std::printf("cux serve: ready: %s data %s\n", srv->url().c_str(), dir.c_str());
     std::fflush(stdout);
 
+    // Wait for a stop signal, watching the journal and the ledger meanwhile: a journal failure
+    // (outcome unknown) ends the run; a ledger failure (reported by on_failure) shuts the order
+    // gate but the exchange keeps serving reads and cancels.
     int sig = 0;
-    sigwait(&stop_signals, &sig);
-    p.stop();
-    consumer.join();
+    const timespec poll_every{0, 200 * 1000 * 1000};
+    while (sig == 0) {
+        const int got = sigtimedwait(&stop_signals, nullptr, &poll_every);
+        if (got > 0) sig = got;
+        if (p.failed()) {
+            std::fprintf(stderr, "cux: journal failed, stopping (outcome unknown): %s\n",
+                         p.error().c_str());
+            break;
+        }
+    }
+    stop_all();
     const pipeline_counters n = p.counters();
     std::printf(
         "stopped on %s: seq %llu durable %llu, state %016llx, %llu commands %llu events "
         "this run\n",
-        sig == SIGINT ? "SIGINT" : "SIGTERM", static_cast<unsigned long long>(ex.last_seq()),
+        sig == SIGINT ? "SIGINT" : (sig == SIGTERM ? "SIGTERM" : "journal failure"), static_cast<unsigned long long>(ex.last_seq()),
         static_cast<unsigned long long>(p.durable_seq()),
         static_cast<unsigned long long>(ex.state_hash()),
         static_cast<unsigned long long>(n.commands_applied),
-        static_cast<unsigned long long>(consumer.events()));
-    return p.failed() ? 1 : 0;
+        static_cast<unsigned long long>(consumer.events() - replayed_events));
+    if (ledger_writer.failed()) {
+        std::printf("ledger: STOPPED at event %llu: %s\n",
+                    static_cast<unsigned long long>(ledger_writer.committed_seq()),
+                    ledger_writer.failure().message.c_str());
+    } else {
+        std::printf("ledger: committed to event %llu\n",
+                    static_cast<unsigned long long>(ledger_writer.committed_seq()));
+    }
+    return p.failed() || ledger_writer.failed() ? 1 : 0;
 }
 
 }  // namespace cux::tools

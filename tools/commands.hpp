@@ -31,5 +31,25 @@ int cmd_demo(int argc, char** argv);
 int cmd_help(int argc, char** argv);
 int cmd_serve(int argc, char** argv);
 int cmd_market(int argc, char** argv);
+int cmd_ledger(int argc, char** argv);
+
+// Client verbs (issue 4): tools/cmd_order.cpp, cmd_marketdata.cpp, cmd_account.cpp,
+// cmd_admin.cpp, cmd_watch.cpp, cmd_maker.cpp; the HTTPS client is tools/client.hpp.
+// `cux --config FILE book X` -> `cux book --config FILE X`: the client's common options
+// (tools/cli.hpp) may come before the verb; this moves the verb to argv[1] (tools/cli.cpp).
+void hoist_client_options(int argc, char** argv);
+int cmd_order(int argc, char** argv);
+int cmd_fills(int argc, char** argv);
+int cmd_book(int argc, char** argv);
+int cmd_trades(int argc, char** argv);
+int cmd_instruments(int argc, char** argv);
+int cmd_account(int argc, char** argv);
+int cmd_statement(int argc, char** argv);
+int cmd_contracts(int argc, char** argv);
+int cmd_capacity(int argc, char** argv);
+int cmd_withdraw(int argc, char** argv);
+int cmd_admin(int argc, char** argv);
+int cmd_watch(int argc, char** argv);
+int cmd_maker(int argc, char** argv);
 
 }  // namespace cux::tools

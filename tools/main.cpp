@@ -15,14 +15,41 @@ namespace {
 // One entry per verb, in the order `cux help` lists them. The engine's verbs (demo, serve, bench)
 // are added here by their authors, each with its own tools/cmd_<verb>.cpp.
 constexpr verb verb_table[] = {
-    {"bench", cmd_bench, "engine --scenario hot|deep [--path core|full] [--journal] [--ops N] ...",
-     "matching-engine throughput and per-operation latency (prints figures; not a test)"},
+    {"bench", cmd_bench,
+     "engine --scenario hot|deep [--path core|full] [--journal] [--ops N] ... | "
+     "ledger [--trades N] [--data DIR] ...",
+     "engine throughput and latency; ledger settlement trades/s and commit latency (figures, "
+     "not a test)"},
+    {"ledger", cmd_ledger, "verify --data DIR [--no-replay]",
+     "prove a data directory's ledger: zero sum, escrow, contract lines, engine replay"},
     {"demo", cmd_demo, "[--market FILE] [--at RFC3339]",
      "a short scripted market on the engine: books, delivered costs, trades"},
     {"market", cmd_market, "check [FILE | --market FILE]",
      "load a market file, check every rule, print a summary"},
     {"serve", cmd_serve, "--data DIR [--market FILE] [--tick-ms N]",
      "run the exchange on a data directory (replays its journal first)"},
+    // Client verbs: --url/--key/--secret, CUX_URL/CUX_KEY/CUX_SECRET or --config FILE
+    // ({"url","key","secret"}); --cacert FILE or --insecure; --json prints the server's JSON.
+    {"order", cmd_order, "place|cancel|replace|list|show ...",
+     "place, cancel, replace and list your orders (`cux order` for details)"},
+    {"fills", cmd_fills, "[--symbol SYMBOL]", "your fills, newest first"},
+    {"book", cmd_book, "SYMBOL [--depth N]", "an instrument's order book"},
+    {"trades", cmd_trades, "SYMBOL [--limit N]", "an instrument's trade tape"},
+    {"instruments", cmd_instruments, "[--chip C] [--region R] [--status S]",
+     "the listed instruments with their status, reference price and band"},
+    {"account", cmd_account, "", "your balances: available, held by orders, escrow"},
+    {"statement", cmd_statement, "[--from T] [--to T]", "your ledger lines"},
+    {"contracts", cmd_contracts, "[--role R] [--status S] | fail ID",
+     "your contracts; a seller reports non-delivery with `fail`"},
+    {"capacity", cmd_capacity, "add CHIP REGION DEVICES [--from HOUR] [--hours N] | list",
+     "register a vendor's devices for every hour of a range"},
+    {"withdraw", cmd_withdraw, "AMOUNT", "withdraw available funds"},
+    {"admin", cmd_admin, "participant add NAME --roles R[,R] [--write FILE] | deposit ID AMOUNT",
+     "create participants and deposit funds (admin key)"},
+    {"watch", cmd_watch, "CHANNEL... [--count N]",
+     "the live stream, one line per message (book:S trades:S orders fills ...)"},
+    {"maker", cmd_maker, "--config FILE [--symbols ...] [--interval-ms N]",
+     "a demo market maker keeping two-sided quotes in a few books"},
     {"help", cmd_help, "", "show this help"},
 };
 
@@ -37,6 +64,13 @@ void print_usage(std::FILE* out) {
         std::fprintf(out, "  %s%s%s\n      %s\n", v.name, args.empty() ? "" : " ", v.args,
                      v.summary);
     }
+    std::fprintf(out,
+                 "\nClient verbs (order ... maker) reach a server with --url URL --key KEY "
+                 "--secret SECRET\n(or CUX_URL, CUX_KEY, CUX_SECRET), or --config FILE "
+                 "({\"url\",\"key\",\"secret\"},\ne.g. DIR/admin.credentials). --cacert FILE "
+                 "(CUX_CACERT) verifies a self-signed server,\n--insecure skips that; --json "
+                 "prints the server's JSON. Exit codes: 0 ok, 1 refused or\nunreachable "
+                 "(error: CODE: message on stderr), 2 bad usage.\n");
 }
 
 }  // namespace cux::tools
@@ -47,6 +81,7 @@ int main(int argc, char** argv) {
         print_usage(stderr);
         return 2;
     }
+    hoist_client_options(argc, argv);
     const std::string_view name = argv[1];
     for (const verb& v : verbs()) {
         if (name != v.name) continue;

@@ -1,0 +1,381 @@
+#include "gateway/decode.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+
+#include "engine/limits.hpp"
+#include "engine/symbol.hpp"
+#include "gateway/json_strict.hpp"
+#include "gateway/money.hpp"
+
+namespace cux::gateway {
+
+namespace {
+
+using json = nlohmann::json;
+using namespace cux::engine;
+
+// Reads the fields of one request object; the first problem is kept in `err` and every later
+// call returns false, so a decoder can read field after field and check once.
+class fields {
+public:
+    fields(const json& obj, api_error& err) : obj_(obj), err_(err) {}
+
+    // Every key must be one of `known`.
+    bool only(std::initializer_list<std::string_view> known) {
+        for (const auto& [k, v] : obj_.items()) {
+            if (std::find(known.begin(), known.end(), std::string_view(k)) == known.end()) {
+                return fail(400, "UNKNOWN_FIELD", "unknown field \"" + k + "\"", k);
+            }
+        }
+        return ok_;
+    }
+
+    [[nodiscard]] bool has(const char* k) const { return obj_.contains(k); }
+
+    bool string(const char* k, std::string& out, bool required, std::size_t max_bytes = 256) {
+        if (!ok_) return false;
+        const auto it = obj_.find(k);
+        if (it == obj_.end()) return required ? missing(k) : true;
+        if (!it->is_string())
+            return fail(400, "BAD_REQUEST", std::string(k) + " must be a string", k);
+        const auto& s = it->get_ref<const std::string&>();
+        if (s.empty() || s.size() > max_bytes) {
+            return fail(400, "BAD_REQUEST",
+                        std::string(k) + " must be 1 to " + std::to_string(max_bytes) + " bytes",
+                        k);
+        }
+        out = s;
+        return true;
+    }
+
+    // An integer in [lo, hi]; out of range -> `range_code`.
+    bool integer(const char* k, int64_t& out, bool required, int64_t lo, int64_t hi,
+                 const char* range_code) {
+        if (!ok_) return false;
+        const auto it = obj_.find(k);
+        if (it == obj_.end()) return required ? missing(k) : true;
+        if (!it->is_number_integer()) {
+            return fail(400, "BAD_REQUEST", std::string(k) + " must be an integer", k);
+        }
+        if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(hi)) {
+            return fail(400, range_code, std::string(k) + " is too large", k);
+        }
+        const auto v = it->get<int64_t>();
+        if (v < lo || v > hi) {
+            return fail(400, range_code,
+                        std::string(k) + " must be in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "]",
+                        k);
+        }
+        out = v;
+        return true;
+    }
+
+    bool boolean(const char* k, bool& out) {
+        if (!ok_) return false;
+        const auto it = obj_.find(k);
+        if (it == obj_.end()) return true;
+        if (!it->is_boolean())
+            return fail(400, "BAD_REQUEST", std::string(k) + " must be true or false", k);
+        out = it->get<bool>();
+        return true;
+    }
+
+    // A money string, > 0 and <= max_fen; any problem -> `code`.
+    bool money(const char* k, int64_t& out, bool required, int64_t max_fen, const char* code) {
+        if (!ok_) return false;
+        const auto it = obj_.find(k);
+        if (it == obj_.end()) return required ? missing(k) : true;
+        if (!it->is_string()) {
+            return fail(400, "BAD_REQUEST",
+                        std::string(k) + " must be a decimal string such as \"12.34\"", k);
+        }
+        int64_t v = 0;
+        switch (parse_fen(it->get_ref<const std::string&>(), max_fen, v)) {
+            case decimal_error::none:
+                break;
+            case decimal_error::syntax:
+                return fail(400, code, std::string(k) + " must be a decimal such as \"12.34\"", k);
+            case decimal_error::too_precise:
+                return fail(400, code, std::string(k) + " has more than 2 decimals", k);
+            case decimal_error::too_large:
+                return fail(400, code, std::string(k) + " is too large", k);
+        }
+        if (v <= 0) return fail(400, code, std::string(k) + " must be positive", k);
+        out = v;
+        return true;
+    }
+
+    // One of `names`: its index.
+    bool choice(const char* k, std::initializer_list<std::string_view> names, int& out,
+                bool required) {
+        std::string s;
+        const bool present = obj_.contains(k);
+        if (!string(k, s, required, 32)) return false;
+        if (!present) return true;
+        int i = 0;
+        for (const auto n : names) {
+            if (s == n) {
+                out = i;
+                return true;
+            }
+            ++i;
+        }
+        std::string all;
+        for (const auto n : names) all += (all.empty() ? "" : ", ") + std::string(n);
+        return fail(400, "BAD_REQUEST", std::string(k) + " must be one of " + all, k);
+    }
+
+    bool fail(unsigned status, const char* code, std::string message, std::string field) {
+        if (ok_) {
+            ok_ = false;
+            err_ = make_error(status, code, std::move(message), std::move(field));
+        }
+        return false;
+    }
+    [[nodiscard]] bool ok() const { return ok_; }
+
+private:
+    bool missing(const char* k) {
+        return fail(400, "BAD_REQUEST", std::string("missing field ") + k, k);
+    }
+
+    const json& obj_;
+    api_error& err_;
+    bool ok_ = true;
+};
+
+bool valid_client_order_id(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_' || c == '.' || c == ':';
+    });
+}
+
+}  // namespace
+
+std::optional<uint64_t> parse_id(std::string_view s) {
+    if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+    uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        const auto d = static_cast<uint64_t>(c - '0');
+        if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+        v = v * 10 + d;
+    }
+    return v;
+}
+
+bool decode_place_order(std::string_view body, const market_config& m, command& out,
+                        api_error& err) {
+    json j;
+    if (!parse_json_object(body, j, err)) return false;
+    fields f(j, err);
+    f.only({"symbol", "side", "type", "price", "qty", "tif", "post_only", "client_order_id", "stp",
+            "origin_region", "data_gb"});
+    std::string symbol;
+    std::string coid;
+    std::string origin;
+    int sd = 0;
+    int type = 0;
+    int tif = 0;
+    int stp = 0;
+    bool post_only = false;
+    int64_t price = 0;
+    int64_t qty = 0;
+    int64_t data_gb = 0;
+    f.string("symbol", symbol, true, 64);
+    f.choice("side", {"buy", "sell"}, sd, true);
+    f.choice("type", {"limit", "market"}, type, false);
+    f.choice("tif", {"gtc", "ioc", "fok"}, tif, false);
+    f.choice("stp", {"cancel_newest", "cancel_oldest", "cancel_both"}, stp, false);
+    f.boolean("post_only", post_only);
+    if (type == 1 && f.has("price")) {
+        f.fail(400, "BAD_REQUEST", "a market order takes no price", "price");
+    }
+    f.money("price", price, type == 0, limits::price_fen_max, "INVALID_PRICE");
+    f.integer("qty", qty, true, 1, limits::qty_per_order_max, "INVALID_QTY");
+    f.string("client_order_id", coid, false, limits::client_order_id_bytes);
+    if (f.ok() && !coid.empty() && !valid_client_order_id(coid)) {
+        f.fail(400, "BAD_REQUEST",
+               "client_order_id may hold only A-Z a-z 0-9 - _ . :", "client_order_id");
+    }
+    f.string("origin_region", origin, false, 32);
+    f.integer("data_gb", data_gb, false, 0, limits::data_gb_max, "INVALID_DATA_VOLUME");
+    if (!f.ok()) return false;
+    const auto key = parse_symbol(m, symbol);
+    if (!key) return f.fail(400, "UNKNOWN_INSTRUMENT", "no such instrument " + symbol, "symbol");
+    uint8_t origin_index = origin_none;
+    if (!origin.empty()) {
+        const int r = m.region_index(origin);
+        if (r < 0)
+            return f.fail(400, "UNKNOWN_REGION", "no such region " + origin, "origin_region");
+        origin_index = static_cast<uint8_t>(r);
+    }
+    if (sd == 1 && (!origin.empty() || f.has("data_gb"))) {
+        return f.fail(400, "BAD_REQUEST", "only buy orders carry origin_region and data_gb",
+                      !origin.empty() ? "origin_region" : "data_gb");
+    }
+    if (data_gb != 0 && origin.empty()) {
+        return f.fail(400, "INVALID_DATA_VOLUME", "data_gb needs origin_region", "data_gb");
+    }
+    out.type = command_type::place_order;
+    place_order_body& b = out.body.place;
+    b.instrument = pack(*key);
+    b.sd = sd == 0 ? side::buy : side::sell;
+    b.type = type == 0 ? order_type::limit : order_type::market;
+    b.tif = static_cast<time_in_force>(tif);
+    b.stp = static_cast<stp_mode>(stp);
+    b.post_only = post_only ? 1 : 0;
+    b.origin_region = origin_index;
+    b.price = price_fen(price);
+    b.qty = qty_devices(qty);
+    b.data_gb = data_gb;
+    std::memset(b.client_order_id, 0, sizeof b.client_order_id);
+    std::memcpy(b.client_order_id, coid.data(), coid.size());
+    return true;
+}
+
+bool decode_replace(std::string_view body, replace_fields& out, api_error& err) {
+    json j;
+    if (!parse_json_object(body, j, err)) return false;
+    fields f(j, err);
+    f.only({"price", "qty"});
+    int64_t price = 0;
+    int64_t qty = 0;
+    f.money("price", price, false, limits::price_fen_max, "INVALID_PRICE");
+    f.integer("qty", qty, false, 1, limits::qty_per_order_max, "INVALID_QTY");
+    if (!f.ok()) return false;
+    if (!f.has("price") && !f.has("qty")) {
+        return f.fail(400, "BAD_REQUEST", "a replace needs price, qty or both", "price");
+    }
+    if (f.has("price")) out.price_fen = price;
+    if (f.has("qty")) out.qty = qty;
+    return true;
+}
+
+bool decode_capacity(std::string_view body, const market_config& m, command& out, api_error& err) {
+    json j;
+    if (!parse_json_object(body, j, err)) return false;
+    fields f(j, err);
+    f.only({"chip", "region", "devices", "from", "to"});
+    std::string chip;
+    std::string region;
+    std::string from;
+    std::string to;
+    int64_t devices = 0;
+    f.string("chip", chip, true, 32);
+    f.string("region", region, true, 32);
+    f.integer("devices", devices, true, 1, limits::qty_per_order_max * 100, "INVALID_QTY");
+    f.string("from", from, true, 40);
+    f.string("to", to, true, 40);
+    if (!f.ok()) return false;
+    const int c = m.chip_index(chip);
+    if (c < 0) return f.fail(400, "UNKNOWN_CHIP", "no such chip " + chip, "chip");
+    const int r = m.region_index(region);
+    if (r < 0) return f.fail(400, "UNKNOWN_REGION", "no such region " + region, "region");
+    const auto t0 = parse_rfc3339(from);
+    const auto t1 = parse_rfc3339(to);
+    if (!t0 || *t0 % ns_per_hour != 0) {
+        return f.fail(400, "INVALID_CAPACITY", "from must be a whole UTC hour (RFC 3339)", "from");
+    }
+    if (!t1 || *t1 % ns_per_hour != 0) {
+        return f.fail(400, "INVALID_CAPACITY", "to must be a whole UTC hour (RFC 3339)", "to");
+    }
+    if (*t1 <= *t0) return f.fail(400, "INVALID_CAPACITY", "to must be after from", "to");
+    out.type = command_type::register_capacity;
+    capacity_body& b = out.body.capacity;
+    b.chip = static_cast<uint8_t>(c);
+    b.region = static_cast<uint8_t>(r);
+    b.devices = qty_devices(devices);
+    b.from_hour = *t0 / ns_per_hour;
+    b.to_hour = *t1 / ns_per_hour;
+    return true;
+}
+
+bool decode_withdrawal(std::string_view body, command& out, api_error& err) {
+    json j;
+    if (!parse_json_object(body, j, err)) return false;
+    fields f(j, err);
+    f.only({"amount"});
+    int64_t amount = 0;
+    f.money("amount", amount, true, limits::amount_fen_max, "INVALID_AMOUNT");
+    if (!f.ok()) return false;
+    out.type = command_type::withdraw;
+    out.body.money.amount = money_fen(amount);
+    return true;
+}
+
+bool decode_deposit(std::string_view body, command& out, api_error& err) {
+    json j;
+    if (!parse_json_object(body, j, err)) return false;
+    fields f(j, err);
+    f.only({"participant_id", "amount"});
+    std::string who;
+    int64_t amount = 0;
+    f.string("participant_id", who, true, 20);
+    f.money("amount", amount, true, limits::amount_fen_max, "INVALID_AMOUNT");
+    if (!f.ok()) return false;
+    const auto id = parse_id(who);
+    if (!id || *id == 0 || *id >= limits::participants_max) {
+        return f.fail(400, "BAD_REQUEST", "participant_id must be a participant's id",
+                      "participant_id");
+    }
+    out.type = command_type::deposit;
+    out.body.money.target = participant_id(static_cast<uint32_t>(*id));
+    out.body.money.amount = money_fen(amount);
+    return true;
+}
+
+bool decode_participant(std::string_view body, command& out, api_error& err) {
+    json j;
+    if (!parse_json_object(body, j, err)) return false;
+    fields f(j, err);
+    f.only({"name", "roles"});
+    std::string name;
+    f.string("name", name, true, limits::participant_name_bytes - 1);
+    if (!f.ok()) return false;
+    for (unsigned char c : name) {
+        if (c < 0x20 || c == 0x7f) {
+            return f.fail(400, "BAD_REQUEST", "name may not hold control characters", "name");
+        }
+    }
+    const auto it = j.find("roles");
+    if (it == j.end()) return f.fail(400, "BAD_REQUEST", "missing field roles", "roles");
+    if (!it->is_array() || it->empty() || it->size() > 4) {
+        return f.fail(400, "BAD_REQUEST", "roles must be a list of 1 to 4 roles", "roles");
+    }
+    uint8_t roles = 0;
+    for (const auto& r : *it) {
+        if (!r.is_string()) return f.fail(400, "BAD_REQUEST", "roles must be strings", "roles");
+        const auto& s = r.get_ref<const std::string&>();
+        uint8_t bit = 0;
+        if (s == "admin") bit = role_admin;
+        if (s == "vendor") bit = role_vendor;
+        if (s == "buyer") bit = role_buyer;
+        if (s == "regulator") bit = role_regulator;
+        if (bit == 0) {
+            return f.fail(400, "BAD_REQUEST",
+                          "roles must be admin, vendor, buyer or regulator, not \"" + s + "\"",
+                          "roles");
+        }
+        if ((roles & bit) != 0) {
+            return f.fail(400, "BAD_REQUEST", "role " + s + " is listed twice", "roles");
+        }
+        roles = static_cast<uint8_t>(roles | bit);
+    }
+    if ((roles & role_regulator) != 0 && (roles & (role_vendor | role_buyer)) != 0) {
+        return f.fail(400, "BAD_REQUEST", "a regulator holds no trading role", "roles");
+    }
+    out.type = command_type::create_participant;
+    create_participant_body& b = out.body.create;
+    b.roles = roles;
+    std::memset(b.name, 0, sizeof b.name);
+    std::memcpy(b.name, name.data(), name.size());
+    return true;
+}
+
+}  // namespace cux::gateway

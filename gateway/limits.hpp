@@ -1,0 +1,61 @@
+#pragma once
+// Compile-time limits of the gateway (STYLE.md "Limits"). Runtime options (server_options) are
+// validated against these at start-up; past a limit a request gets a clear error code, or the
+// connection is closed. Nothing in the gateway grows without a bound named here.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/limits.hpp"
+
+namespace cux::gateway::limits {
+
+// HTTP framing. A request head of header_bytes_max or more is answered 431; a body above
+// body_bytes_max is answered 413 (both then close the connection).
+constexpr std::size_t header_bytes_max = 8 * 1024;
+constexpr std::size_t body_bytes_max = 64 * 1024;
+// Nesting of JSON request bodies: the deepest valid body is 2 ({"roles":[...]}).
+constexpr std::size_t json_depth_max = 8;
+// Query parameters per request and characters of one request target.
+constexpr std::size_t query_params_max = 16;
+
+// Connections: across the server, and from one IP address.
+constexpr std::size_t connections_max = 4096;
+constexpr std::size_t connections_per_ip_max = 1024;
+
+// Commands in flight per session (a REST session has one at a time; the stream has more).
+constexpr uint32_t lanes_per_session = 16;
+
+// API keys the server holds in memory (the lock-free lookup table has twice as many slots).
+constexpr std::size_t api_keys_max = 16384;
+// Requests per second and burst of one key (the per-key token bucket), upper bounds of options.
+constexpr uint32_t rate_per_key_max = 1'000'000;
+constexpr uint32_t burst_per_key_max = 4'000'000;
+
+// Read models: what is kept per participant and per instrument.
+constexpr std::size_t done_orders_per_participant = 10'000;  // plus every open order
+constexpr std::size_t fills_per_participant = 10'000;
+constexpr std::size_t contracts_per_participant = 10'000;  // plus every open contract
+constexpr std::size_t capacity_rows_per_participant = 1'000;
+constexpr std::size_t trades_per_instrument = 1'000;
+// client_order_id results remembered for idempotent retries, across all participants (oldest
+// forgotten first).
+constexpr std::size_t idempotency_results_max = std::size_t{1} << 16;
+// Slots of the lock-free claim table that serializes requests with the same client_order_id.
+constexpr std::size_t idempotency_claims = std::size_t{1} << 16;
+
+// Paging of list routes.
+constexpr std::size_t list_limit_default = 100;
+constexpr std::size_t list_limit_max = 1000;
+constexpr std::size_t book_depth_default = 20;
+constexpr std::size_t book_depth_max = 500;
+
+// Events the consumer copies out of the ring per batch.
+constexpr std::size_t consumer_batch_max = 1024;
+
+static_assert((idempotency_claims & (idempotency_claims - 1)) == 0);
+static_assert(trades_per_instrument <= list_limit_max);
+static_assert(engine::limits::client_order_id_bytes == 32);
+static_assert(connections_per_ip_max <= connections_max);
+
+}  // namespace cux::gateway::limits

@@ -1,0 +1,59 @@
+#pragma once
+// What travels between a request and its response when the request became an engine command:
+// the pending_request the session armed its lane with, and the command_outcome the event
+// consumer gathered once the command's events were all published and durable.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/limits.hpp"
+
+namespace cux::gateway {
+
+enum class command_kind : uint8_t {
+    place = 0,
+    cancel = 1,
+    replace = 2,
+    capacity = 3,
+    withdraw = 4,
+    deposit = 5,
+    create_participant = 6,
+    fail_contract = 7,
+};
+
+// Everything a route needs to finish its response once the outcome arrives.
+struct pending_request {
+    command_kind kind = command_kind::place;
+    engine::participant_id actor;
+    engine::command cmd;     // as submitted (seq/ts not yet stamped)
+    uint32_t claim = 0;      // idempotency claim slot + 1; 0: none
+    uint64_t claim_tag = 0;  // the value that claim slot holds
+};
+
+// A command's own events, gathered by the consumer thread from the event ring.
+struct command_outcome {
+    uint64_t seq = 0;       // the command's seq
+    engine::utc_ns ts = 0;  // its stamp
+    bool durable = true;    // false: the journal failed; the outcome is unknown (answer 503)
+    // The first rejection, if any (then nothing changed).
+    engine::reject_reason reject = engine::reject_reason::none;
+    // rejected, order_accepted, trade, order_done, order_replaced, balance_changed,
+    // capacity_changed, participant_created and contract_failed events of the command, in order
+    // (clock events of the same command included; formatters filter by id).
+    std::vector<engine::event> events;
+};
+
+// Where a completed command goes: the session that submitted it. complete() is called on the
+// consumer thread; implementations post to their own executor and return at once.
+class completion_sink {
+public:
+    virtual void complete(pending_request req, std::shared_ptr<const command_outcome> out) = 0;
+
+protected:
+    ~completion_sink() = default;
+};
+
+}  // namespace cux::gateway

@@ -1,0 +1,65 @@
+// libFuzzer target for the request decoder: arbitrary bytes as a request body (every decoder,
+// JSON -> engine command) and as a request target. A decoder may refuse anything, but must never
+// crash, hang, leak or read out of bounds, and what it accepts must be a well-formed command.
+// Built only with clang (see CMakeLists.txt, target cux_fuzz_decode); seeds in fuzz_corpus/.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "engine/limits.hpp"
+#include "gateway/decode.hpp"
+#include "gateway/market_file.hpp"
+#include "gateway/money.hpp"
+#include "gateway/target.hpp"
+
+namespace {
+
+using namespace cux;
+
+const engine::market_config& market() {
+    static const engine::market_config m =
+        gateway::load_market_file(std::string(CUX_SOURCE_DIR) + "/tests/data/market_small.json");
+    return m;
+}
+
+void check_place(const engine::command& c) {
+    const engine::place_order_body& b = c.body.place;
+    CUX_ASSERT(c.type == engine::command_type::place_order);
+    CUX_ASSERT(b.qty.value() >= 1 && b.qty.value() <= engine::limits::qty_per_order_max);
+    CUX_ASSERT(b.type == engine::order_type::market ||
+               (b.price.value() > 0 && b.price.value() <= engine::limits::price_fen_max));
+    CUX_ASSERT(b.data_gb >= 0 && b.data_gb <= engine::limits::data_gb_max);
+    CUX_ASSERT(b.origin_region == engine::origin_none || b.origin_region < market().regions.size());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
+    const std::string_view in(reinterpret_cast<const char*>(data), size);
+    gateway::api_error err;
+    engine::command c;
+    if (gateway::decode_place_order(in, market(), c, err)) check_place(c);
+    gateway::replace_fields r;
+    if (gateway::decode_replace(in, r, err)) CUX_ASSERT(r.price_fen || r.qty);
+    engine::command k;
+    if (gateway::decode_capacity(in, market(), k, err)) {
+        CUX_ASSERT(k.body.capacity.from_hour < k.body.capacity.to_hour);
+    }
+    engine::command w;
+    if (gateway::decode_withdrawal(in, w, err)) CUX_ASSERT(w.body.money.amount.value() > 0);
+    engine::command d;
+    if (gateway::decode_deposit(in, d, err)) CUX_ASSERT(d.body.money.target.value() != 0);
+    engine::command p;
+    if (gateway::decode_participant(in, p, err)) CUX_ASSERT(p.body.create.roles != 0);
+    gateway::target t;
+    (void)gateway::parse_target(in, t, err);
+    int64_t fen = 0;
+    if (gateway::parse_fen(in, engine::limits::amount_fen_max, fen) ==
+        gateway::decimal_error::none) {
+        CUX_ASSERT(fen >= 0 && fen <= engine::limits::amount_fen_max);
+    }
+    return 0;
+}
