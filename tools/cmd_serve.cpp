@@ -18,13 +18,16 @@
 // `cux serve: ready: URL data DIR`. A journal or ledger failure while running is reported on
 // stderr; a journal failure stops the server (exit 1), a ledger failure shuts the order gate.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -33,11 +36,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-
-#include <fcntl.h>
-
-#include <charconv>
-#include <ctime>
 
 #include "engine/exchange.hpp"
 #include "engine/pipeline.hpp"
@@ -91,7 +89,8 @@ int usage() {
                  "usage: cux serve --data DIR [--listen HOST:PORT] [--market FILE]\n"
                  "                 [--insecure-http] [--cert FILE --key FILE] [--tick-ms N]\n"
                  "  --listen       default 127.0.0.1:8443; port 0 picks a free one\n"
-                 "  --tick-ms      engine clock tick every N ms, 0..60000 (default 250; 0 stops the clock)\n");
+                 "  --tick-ms      engine clock tick every N ms, 0..60000 (default 250; 0 stops "
+                 "the clock)\n");
     return 2;
 }
 
@@ -316,7 +315,8 @@ int cmd_serve(int argc, char** argv) {
     std::printf(
         "stopped on %s: seq %llu durable %llu, state %016llx, %llu commands %llu events "
         "this run\n",
-        sig == SIGINT ? "SIGINT" : (sig == SIGTERM ? "SIGTERM" : "journal failure"), static_cast<unsigned long long>(ex.last_seq()),
+        sig == SIGINT ? "SIGINT" : (sig == SIGTERM ? "SIGTERM" : "journal failure"),
+        static_cast<unsigned long long>(ex.last_seq()),
         static_cast<unsigned long long>(p.durable_seq()),
         static_cast<unsigned long long>(ex.state_hash()),
         static_cast<unsigned long long>(n.commands_applied),

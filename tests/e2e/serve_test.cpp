@@ -529,8 +529,7 @@ TEST(Serve, BadTickIntervalIsAUsageErrorNamingTheValue) {
     for (const char* bad : {"abc", "-1", "60001", "10ms", "99999999999"}) {
         server srv({"--data", t.data(), "--tick-ms", bad});
         const int status = srv.finish();
-        EXPECT_TRUE(exited_with(status, 2)) << bad << ": status " << status << "\n"
-                                            << srv.output();
+        EXPECT_TRUE(exited_with(status, 2)) << bad << ": status " << status << "\n" << srv.output();
         const auto err = lines(srv.err());
         ASSERT_FALSE(err.empty()) << srv.output();
         EXPECT_EQ(err[0], std::string("cux serve: --tick-ms ") + bad + ": want 0..60000");
