@@ -74,6 +74,30 @@ public:
                                        price_fen limit, participant_id owner, stp_mode stp,
                                        qty_devices want) const;
 
+    // The fills an incoming order on `sd` for `want` (no price limit within the band) would get
+    // now, as match() would make them with cancel_newest self-trade prevention for `owner`:
+    // f(price, qty) per resting order in priority order, stopping at the owner's first resting
+    // order. Returns the quantity it would fill (<= want). Changes nothing.
+    template <class F>
+    int64_t for_each_fill(const order_pool& pool, const level_pool& levels, side sd,
+                          participant_id owner, int64_t want, F&& f) const {
+        const side osd = opposite(sd);
+        const side_state& opp = side_of(osd);
+        int64_t left = want;
+        for (int64_t i = opp.best; i >= 0 && left > 0; i = next_level(osd, i)) {
+            const price_fen p = price_of(i);
+            for (uint32_t o = levels[opp.level_at[i]].head; o != nil_slot; o = pool[o].next) {
+                const order& r = pool[o];
+                if (r.owner == owner) return want - left;
+                const int64_t q = left < r.remaining.value() ? left : r.remaining.value();
+                f(p, q);
+                left -= q;
+                if (left == 0) return want;
+            }
+        }
+        return want - left;
+    }
+
     // Appends the order (its price, side and remaining set) at the back of its level.
     void insert(order_pool& pool, level_pool& levels, uint32_t slot, book_listener& l);
     // Removes a resting order (cancel/replace/expiry); does not release its slot.

@@ -23,6 +23,7 @@ enum class command_type : uint8_t {
     create_participant = 7,  // admin creates a participant with roles
     tick = 8,                // the clock: drives listing, auctions, gate closure, expiry
     fail_contract = 9,       // the seller (or admin) reports it cannot deliver: refund the buyer
+    place_job = 10,          // a buyer's job order: the engine routes it (body.job, see job_body)
 };
 const char* command_name(command_type t);
 
@@ -82,6 +83,65 @@ struct contract_body {
     contract_id id;
 };
 
+// A job order (the scheduler, DESIGN.md sections 2 and 4; issue 5). The buyer describes a job
+// and the engine buys it, in this one command, from the chip x region where it is cheapest
+// delivered (compute at the asks it sweeps + energy at each hour's tariff + moving data_gb from
+// origin_region + fees), within the hard constraints. Field by field (API.md POST /v1/jobs):
+//   chips             acceptable chip classes, bit i = market_config::chips[i]; 0 = any chip
+//                     that meets min_dense_gflops and min_memory_gb. Bits past the market's
+//                     chips: unknown_chip.
+//   regions           allowed regions (data residency), bit i = market_config::regions[i];
+//                     0 = every region. Bits past the market's regions: unknown_region.
+//   start_hour        the first hourly window, hours since the Unix epoch (UTC); the job buys
+//                     the hourly instruments start_hour .. start_hour + hours - 1.
+//   size              devices per hour (1..limits::qty_per_order_max), or, with job_flag_pflops,
+//                     the compute the job needs in milli-PFLOPS (1..limits::job_mpflops_max;
+//                     API "pflops": 4.0 -> 4000): a candidate then needs
+//                     ceil(size x 1000 / chip dense_gflops) devices. Else invalid_qty.
+//   data_gb           data to move from origin_region to where the job runs (0..data_gb_max,
+//                     else invalid_data_volume); its network cost is spread over the job's
+//                     device-hours and paid to the route's carrier, like a buy's.
+//   max_price_fen     the highest delivered price accepted, fen per device-hour, or per
+//                     PFLOPS-hour of the job's compute with job_flag_pflops
+//                     (1..limits::job_price_fen_max, else invalid_price).
+//   min_dense_gflops  per device, dense FP16 GFLOPS (API min_tflops x 1000); 0 = no minimum.
+//   max_rtt_us        round trip from origin_region to the candidate's region, microseconds
+//                     (API max_rtt_ms x 1000); 0 = no limit.
+//   min_memory_gb     per device; 0 = no minimum.
+//   min_green_milli   the region's green-power share x 1000 (0..1000, else invalid_constraint).
+//   hours             1..limits::job_hours_max (else invalid_window); every hour must be listed
+//                     and in continuous trading (else market_closed / not_allowed_in_phase).
+//   origin_region     where the job's data lives; required (unknown_region).
+//   tif               ioc or fok (else invalid_order). Without job_flag_split both mean: the
+//                     whole job on one candidate or nothing. With split, ioc fills what it can
+//                     over several candidates in cost order, fok all of it or nothing.
+//   flags             job_flag_* (unknown bits: invalid_order).
+//   client_order_id   echoed in job_done, as an order's in order_accepted.
+// A job fills through ordinary trades (one contract each, network line to the carrier of
+// origin_region -> region); it never rests, so it holds nothing after the command.
+struct job_body {
+    uint32_t chips;
+    uint32_t regions;
+    uint32_t start_hour;
+    int32_t size;
+    uint32_t data_gb;
+    int32_t max_price_fen;
+    uint32_t min_dense_gflops;
+    uint32_t max_rtt_us;
+    uint16_t min_memory_gb;
+    uint16_t min_green_milli;
+    uint8_t hours;
+    uint8_t origin_region;
+    time_in_force tif;
+    uint8_t flags;
+    char client_order_id[limits::client_order_id_bytes];
+};
+constexpr uint8_t job_flag_split = 1;    // may spread its devices over several candidates
+constexpr uint8_t job_flag_dry_run = 2;  // quote only: the route report, no state change
+constexpr uint8_t job_flag_pflops = 4;   // size is milli-PFLOPS, max_price_fen per PFLOPS-hour
+constexpr uint8_t job_flags_all = job_flag_split | job_flag_dry_run | job_flag_pflops;
+static_assert(sizeof(job_body) == 72, "a job fits the command body");
+
 struct create_participant_body {
     uint8_t roles;  // role_bits
     uint8_t pad[7];
@@ -108,6 +168,7 @@ struct command {
         capacity_body capacity;
         create_participant_body create;
         contract_body contract;
+        job_body job;
     } body;
 };
 

@@ -28,6 +28,8 @@ enum class event_type : uint8_t {
     command_done = 12,      // the last event of every command
     contract_settled = 13,  // delivered: the buyer's escrow pays the seller, carrier and exchange
     contract_failed = 14,   // the seller reported non-delivery: the buyer is refunded in full
+    job_candidate = 15,     // one line of a job's route report (one per chip x region priced)
+    job_done = 16,          // a job's outcome and totals, after its candidates and trades
 };
 const char* event_name(event_type t);
 
@@ -40,6 +42,30 @@ enum class done_reason : uint8_t {
     no_liquidity = 5,  // market order with nothing on the other side
 };
 const char* done_reason_name(done_reason r);
+
+// Why a job's candidate (chip x region) cannot take the job; `detail` in job_candidate_body
+// carries the number behind the reason.
+enum class job_exclusion : uint8_t {
+    none = 0,                // eligible
+    tflops = 1,              // detail: the chip's dense GFLOPS, below min_dense_gflops
+    memory = 2,              // detail: the chip's memory GB, below min_memory_gb
+    too_many_devices = 3,    // detail: devices the compute needs, above qty_per_order_max
+    region_not_allowed = 4,  // detail: 0 (residency)
+    latency = 5,             // detail: the route's round trip in microseconds, above max_rtt_us
+    green_share = 6,         // detail: the region's green share x 1000, below min_green_milli
+    not_trading = 7,         // detail: the hour (0-based within the job) whose book is not open
+    no_liquidity = 8,        // detail: the first hour (0-based) whose asks cannot fill it
+    over_max_price = 9,      // detail: the delivered price (per device- or PFLOPS-hour, rounded
+                             // half up) above max_price_fen
+};
+const char* job_exclusion_name(job_exclusion x);
+
+enum class job_status : uint8_t {
+    filled = 0,    // the whole job traded (dry run: would trade)
+    partial = 1,   // ioc + split: part of it traded
+    unfilled = 2,  // nothing traded; job_done_body::reason says why
+};
+const char* job_status_name(job_status s);
 
 struct rejected_body {
     command_type command;
@@ -181,6 +207,64 @@ struct participant_created_body {
     char name[limits::participant_name_bytes];
 };
 
+// One candidate of a job: a chip class in a region, priced for `devices` devices over every
+// hour of the job. The money fields are the exact delivered cost of those device-hours, in fen,
+// summed over the hours: compute = the asks the job would sweep (price x qty per resting order,
+// in priority order, stopping at the buyer's own first ask), energy = each hour's tariff in the
+// region (an hourly instrument's energy rounding), network = the data's transfer cost from the
+// origin (the part of it these devices carry: all of it when they cover the whole job), fees =
+// the taker fee per fill (rounded down per fill, like a trade's). Zero when the candidate was
+// excluded before pricing (tflops .. not_trading, no_liquidity without split).
+// Without split `devices` is all the job needs (`need`); with split it may be fewer: what every
+// hour can give. Eligible candidates are ranked by delivered cost per unit of the job (device-
+// hour, or PFLOPS-hour with job_flag_pflops), ties by chip then region index; `rank` is 1 for
+// the cheapest, 0 when excluded. `taken` devices of it were bought (dry run: would be) at
+// `taken_cost` delivered; with split the last candidate used may give fewer than `devices`.
+struct job_candidate_body {
+    uint64_t job;  // the job's command seq (also job_done's `job`)
+    uint8_t chip;
+    uint8_t region;
+    job_exclusion exclusion;
+    uint8_t pad;
+    uint16_t rank;
+    uint16_t pad2;
+    int64_t detail;
+    qty_devices need;
+    qty_devices devices;
+    money_fen compute;
+    money_fen energy;
+    money_fen network;
+    money_fen fees;
+    int64_t unit_price_fen;  // (compute + energy + network + fees) per device- or PFLOPS-hour
+    qty_devices taken;
+    money_fen taken_cost;
+};
+
+// A job's outcome, after its job_candidate events (eligible ones in rank order, then the
+// excluded in chip-major order) and its trades. The totals are what the buyer paid into escrow
+// (dry run: would pay), summed over the trades; `covered` is the part of `size` bought, in the
+// job's unit (devices, or milli-PFLOPS rounded down with job_flag_pflops). reason is none when
+// something traded (or would), else no_route (no candidate can fill it within the constraints
+// and limit; fok + split: not all of it) or insufficient_funds (the buyer's available funds do
+// not cover the whole fill).
+struct job_done_body {
+    uint64_t job;
+    job_status status;
+    time_in_force tif;
+    uint8_t flags;  // job_flag_* as submitted
+    uint8_t pad;
+    reject_reason reason;
+    uint16_t eligible;  // candidates ranked
+    qty_devices devices;  // devices bought, summed over candidates
+    int64_t size;         // as submitted
+    int64_t covered;
+    money_fen compute;
+    money_fen energy;
+    money_fen network;
+    money_fen fees;
+    char client_order_id[limits::client_order_id_bytes];
+};
+
 struct event {
     // All bytes zero (see command): events compare byte for byte across replays.
     event() { std::memset(static_cast<void*>(this), 0, sizeof *this); }
@@ -207,11 +291,16 @@ struct event {
         capacity_changed_body capacity;
         participant_created_body created;
         contract_body_ev contract;
+        job_candidate_body candidate;
+        job_done_body job;
     } body;
 };
 
 static_assert(std::is_trivially_copyable_v<event>);
 static_assert(sizeof(event) <= 192);
+static_assert(sizeof(job_candidate_body) <= sizeof(trade_body) &&
+                  sizeof(job_done_body) <= sizeof(trade_body),
+              "job events do not grow the event");
 
 // Where the engine writes events. Implementations: a vector (tests), the SPMC ring (serve).
 class event_sink {

@@ -40,6 +40,9 @@ exchange::exchange(const market_config& market, const exchange_config& config)
     capacity_index_.reserve(config.capacity_rows_max * 2);
     dirty_.reserve(config.participants_max + 1);
     due_.reserve(config.instruments_max);
+    job_candidates_.resize(per_window);
+    job_rank_.resize(per_window);
+    CUX_ASSERT(per_window <= limits::job_candidates_max);
     // Participant 0 is the exchange itself: it drives the clock and creates the first admin.
     participants_[0].exists = true;
     participants_[0].roles = role_admin;
@@ -78,6 +81,9 @@ void exchange::apply(const command& c, event_sink& out) {
             break;
         case command_type::fail_contract:
             on_fail_contract(c);
+            break;
+        case command_type::place_job:
+            on_job(c);
             break;
         case command_type::tick:
             if (c.actor.value() != 0) reject(reject_reason::forbidden);

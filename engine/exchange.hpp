@@ -5,7 +5,7 @@
 // closure, delivery). Same commands in, same events out, byte for byte.
 //
 // Thread: one (the engine thread). apply() never blocks, never does I/O and never allocates on
-// the order path (place/cancel/replace); listing instruments and registering a new vendor
+// the order path (place/cancel/replace/job); listing instruments and registering a new vendor
 // capacity row allocate (clock and admin paths). Operating errors are `rejected` events with a
 // reject_reason; broken invariants abort (CUX_ASSERT).
 //
@@ -29,7 +29,12 @@
 //     swept; then the incoming order's order_done, or the book_level of it resting. Cancel:
 //     book_level, order_done cancelled. Replace: book_level (removed or reduced),
 //     order_replaced, then matching and resting as for a new order. Fail contract:
-//     contract_failed.
+//     contract_failed. Job (exchange_jobs.cpp): `rejected` alone when malformed, else one
+//     job_candidate per chip x region it was priced on (eligible in rank order, then the
+//     excluded in chip-major order), then for each candidate bought from, in rank order, hour
+//     by hour: its trades as for an incoming IOC buy (trade, order_done of resting orders used
+//     up, book_level per level swept; the job's own per-hour order is never announced), then
+//     job_done.
 //  3. balance_changed, one per participant whose balance moved during the command, in the
 //     order of their first change.
 //  4. command_done.
@@ -45,6 +50,7 @@
 #include "engine/contract_pool.hpp"
 #include "engine/event.hpp"
 #include "engine/instrument_table.hpp"
+#include "engine/job_route.hpp"
 #include "engine/market.hpp"
 #include "engine/order_pool.hpp"
 
@@ -100,6 +106,9 @@ public:
     // A hash of the whole state (participants, instruments, books in priority order, capacity,
     // counters). Equal hashes after replay prove the same state.
     [[nodiscard]] uint64_t state_hash() const;
+    // The same hash without the counters every command advances (last seq, event seq, clock):
+    // equal before and after a command that left no trace (a refused or dry-run job).
+    [[nodiscard]] uint64_t content_hash() const;
     // O(n) consistency checks: held funds equal the worst case of open buys, committed capacity
     // equals open sells per hour, no negative balance, book totals match orders. "" when fine.
     [[nodiscard]] std::string check_invariants() const;
@@ -144,6 +153,7 @@ private:
     void on_register_capacity(const command& c);
     void on_create_participant(const command& c);
     void on_fail_contract(const command& c);
+    void on_job(const command& c);
 
     // Clock: listing and lifecycle (exchange_clock.cpp).
     void advance_clock(utc_ns ts);
@@ -163,6 +173,24 @@ private:
     void finish_incoming(uint32_t slot, bool stp_cancelled);
     void settle_order_end(uint32_t slot, done_reason why);
     void mark_dirty(participant_id p, money_fen delta_available);
+
+    // Jobs (exchange_jobs.cpp).
+    struct job_terms;
+    struct job_fill {
+        int64_t fill = 0;   // the fewest devices any hour can give (the devices asked for: all)
+        int64_t hour = -1;  // the first hour giving that few, or not trading
+        bool trading = true;
+    };
+    [[nodiscard]] reject_reason check_job(const command& c) const;
+    std::size_t select_job_candidates(const job_terms& t);
+    job_fill price_job_hours(const job_terms& t, const job_candidate& k, int64_t devices,
+                             bool stop_short, job_cost& cost) const;
+    void price_job_candidate(const job_terms& t, job_candidate& k);
+    std::size_t rank_job_candidates(std::size_t n);
+    bool take_job_part(const job_terms& t, job_candidate& k, int64_t devices, int64_t left);
+    void job_candidate_event(const job_terms& t, const job_candidate& k);
+    void execute_job_hour(const job_terms& t, const job_candidate& k, int64_t hour);
+    [[nodiscard]] uint64_t hash_state(bool counters) const;
 
     // book_listener
     void on_trade(uint32_t incoming, uint32_t resting, price_fen price, qty_devices qty,
@@ -188,6 +216,10 @@ private:
     std::vector<price_fen> last_settlement_;  // chip x region
     std::vector<participant_id> dirty_;
     std::vector<uint32_t> due_;  // instrument slots whose lifecycle step is due
+    // Job routing scratch: one candidate per chip x region, and their ranking.
+    std::vector<job_candidate> job_candidates_;
+    std::vector<uint16_t> job_rank_;
+    job_cost job_traded_;  // what the current job's trades cost the buyer so far
 
     // Clock state.
     utc_ns now_ = 0;

@@ -141,6 +141,7 @@ void exchange::on_place(const command& c) {
     o.stp = b.stp;
     o.post_only = b.post_only;
     o.origin_region = origin;
+    o.job = 0;
     std::memset(o.pad, 0, sizeof o.pad);
     o.price = limit;
     o.remaining = b.qty;
@@ -352,10 +353,20 @@ void exchange::on_trade(uint32_t incoming, uint32_t resting, price_fen price, qt
 
     const money_fen before = bo.hold;
     bo.network_left -= money_fen(network);
-    const money_fen after = hold_of(market_, in, bo.price, bo.remaining.value() - q,
-                                    bo.filled.value() + q, bo.network_left);
+    // A job's order holds exactly the cost of its fills as planned (exchange_jobs.cpp); any
+    // other buy holds the worst case at its limit.
+    const money_fen after =
+        bo.job != 0 ? before - money_fen(cost)
+                    : hold_of(market_, in, bo.price, bo.remaining.value() - q,
+                              bo.filled.value() + q, bo.network_left);
     const int64_t released = (before - after).value();
-    CUX_ASSERT(released >= cost);
+    CUX_ASSERT(released >= cost && after.value() >= 0);
+    if (bo.job != 0) {
+        job_traded_.compute += compute;
+        job_traded_.energy += energy;
+        job_traded_.network += network;
+        job_traded_.fees += buyer_fee;
+    }
     bo.hold = after;
     participant_state& buyer = participants_[bo.owner.value()];
     buyer.held -= money_fen(released);

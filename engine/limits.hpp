@@ -31,4 +31,17 @@ constexpr int64_t band_ticks_max = 1 << 16;
 // prices; a market file beyond it is refused (a larger tick or a narrower band fits it).
 constexpr int64_t book_arrays_bytes_max = int64_t{512} << 20;
 
+// Job orders (the scheduler). A job buys at most job_hours_max consecutive hourly windows (the
+// default listing keeps 48 ahead); sized in compute it asks for at most job_mpflops_max
+// milli-PFLOPS; its delivered-price limit is at most job_price_fen_max fen per device-hour (or
+// per PFLOPS-hour). The engine prices every chip x region, so its scratch holds
+// job_candidates_max candidates, sized from the market at construction.
+constexpr int64_t job_hours_max = 48;
+constexpr int64_t job_mpflops_max = 1'000'000'000;  // 1,000,000 PFLOPS
+constexpr int64_t job_price_fen_max = 2'000'000'000;
+constexpr std::size_t job_candidates_max = chips_max * regions_max;
+static_assert(job_hours_max <= 255, "a job's hours travel in one byte");
+static_assert(job_price_fen_max <= INT32_MAX && job_mpflops_max <= INT32_MAX);
+static_assert(qty_per_order_max <= INT32_MAX, "a job's device count travels in 32 bits");
+
 }  // namespace cux::engine::limits

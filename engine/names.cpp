@@ -50,6 +50,10 @@ const char* reject_code(reject_reason r) {
             return "NOT_FOUND";
         case reject_reason::contract_not_open:
             return "CONTRACT_NOT_OPEN";
+        case reject_reason::invalid_window:
+            return "INVALID_WINDOW";
+        case reject_reason::invalid_constraint:
+            return "INVALID_CONSTRAINT";
         case reject_reason::insufficient_funds:
             return "INSUFFICIENT_FUNDS";
         case reject_reason::insufficient_capacity:
@@ -70,6 +74,8 @@ const char* reject_code(reject_reason r) {
             return "ORDER_POOL_FULL";
         case reject_reason::book_order_limit:
             return "BOOK_ORDER_LIMIT";
+        case reject_reason::no_route:
+            return "NO_ROUTE";
     }
     return "INTERNAL_ERROR";
 }
@@ -114,6 +120,8 @@ const char* command_name(command_type t) {
             return "tick";
         case command_type::fail_contract:
             return "fail_contract";
+        case command_type::place_job:
+            return "place_job";
     }
     return "unknown";
 }
@@ -150,6 +158,48 @@ const char* event_name(event_type t) {
             return "contract_settled";
         case event_type::contract_failed:
             return "contract_failed";
+        case event_type::job_candidate:
+            return "job_candidate";
+        case event_type::job_done:
+            return "job_done";
+    }
+    return "unknown";
+}
+
+const char* job_exclusion_name(job_exclusion x) {
+    switch (x) {
+        case job_exclusion::none:
+            return "eligible";
+        case job_exclusion::tflops:
+            return "tflops";
+        case job_exclusion::memory:
+            return "memory";
+        case job_exclusion::too_many_devices:
+            return "too_many_devices";
+        case job_exclusion::region_not_allowed:
+            return "region_not_allowed";
+        case job_exclusion::latency:
+            return "latency";
+        case job_exclusion::green_share:
+            return "green_share";
+        case job_exclusion::not_trading:
+            return "not_trading";
+        case job_exclusion::no_liquidity:
+            return "no_liquidity";
+        case job_exclusion::over_max_price:
+            return "over_max_price";
+    }
+    return "unknown";
+}
+
+const char* job_status_name(job_status s) {
+    switch (s) {
+        case job_status::filled:
+            return "filled";
+        case job_status::partial:
+            return "partial";
+        case job_status::unfilled:
+            return "unfilled";
     }
     return "unknown";
 }

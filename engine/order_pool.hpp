@@ -42,7 +42,8 @@ struct order {
     stp_mode stp;
     uint8_t post_only;
     uint8_t origin_region;
-    uint8_t pad[3];
+    uint8_t job;  // 1: a job's own buy for one hour (never rests; holds exactly its planned cost)
+    uint8_t pad[2];
     price_fen price;
     qty_devices remaining;
     qty_devices filled;

@@ -27,6 +27,8 @@ enum class reject_reason : uint16_t {
     duplicate_participant = 116,
     unknown_contract = 117,   // no such contract, or not the actor's to fail
     contract_not_open = 118,  // already settled or failed
+    invalid_window = 119,      // a job's hours are 0 or above limits::job_hours_max
+    invalid_constraint = 120,  // a job's constraint is out of range (green share above 1)
     // 2xx risk
     insufficient_funds = 201,
     insufficient_capacity = 202,
@@ -40,6 +42,7 @@ enum class reject_reason : uint16_t {
     no_liquidity = 302,  // market order with nothing to trade against
     order_pool_full = 303,
     book_order_limit = 304,  // open orders per book limit reached
+    no_route = 305,          // no candidate can fill the job within its constraints and limit
 };
 
 // The API error code for a reason, e.g. "INSUFFICIENT_FUNDS". Never null.

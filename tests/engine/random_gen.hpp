@@ -268,7 +268,9 @@ inline command command_gen::random_command() {
     if (r < 945) return register_capacity();
     if (r < 955) return new_participant();
     if (r < 958) {
-        command c = make(static_cast<command_type>(uni(0, 1) == 0 ? 0 : uni(10, 255)), anyone());
+        // Unknown types. place_job (10) is not in the reference model: job orders are checked
+        // against their own brute force (job_random_test.cpp).
+        command c = make(static_cast<command_type>(uni(0, 1) == 0 ? 0 : uni(11, 255)), anyone());
         return c;
     }
     if (r < 972) return fail_contract();
