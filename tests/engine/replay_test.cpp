@@ -67,7 +67,7 @@ struct temp_dir {
     ~temp_dir() { std::filesystem::remove_all(path); }
 };
 
-// Commands that make a busy small market: participants, money, capacity, orders, cancels.
+// Commands that make a busy small market: participants, money, capacity, orders, cancels, jobs.
 command random_command(std::mt19937_64& rng, collector& col, int i) {
     command c;
     if (i < 6) {
@@ -90,6 +90,25 @@ command random_command(std::mt19937_64& rng, collector& col, int i) {
         c.body.capacity.devices = qty_devices(static_cast<int64_t>(50 + rng() % 50));
         c.body.capacity.from_hour = h0;
         c.body.capacity.to_hour = h0 + 40;
+    } else if (kind < 10) {
+        // A job order from a buyer for one of the hours the orders trade (refused once the
+        // hour's gate has closed): routed over both chips and regions, sometimes split,
+        // sometimes only quoted.
+        command j;
+        j.type = command_type::place_job;
+        j.actor = participant_id(static_cast<uint32_t>(1 + 2 * (rng() % 3)));
+        job_body& b = j.body.job;
+        b.chips = rng() % 4 == 0 ? 0U : 1U;  // any chip, or H100 (the only one sold here)
+        b.start_hour = static_cast<uint32_t>(h0 + 1 + static_cast<int64_t>(rng() % 2));
+        b.hours = 1;
+        b.size = static_cast<int32_t>(1 + rng() % 8);
+        b.origin_region = static_cast<uint8_t>(rng() % 2);
+        b.data_gb = static_cast<uint32_t>(rng() % 3000);
+        b.max_price_fen = static_cast<int32_t>(1200 + rng() % 1000);
+        b.tif = rng() % 2 == 0 ? time_in_force::ioc : time_in_force::fok;
+        b.flags = static_cast<uint8_t>((rng() % 2 == 0 ? job_flag_split : 0) |
+                                       (rng() % 5 == 0 ? job_flag_dry_run : 0));
+        return j;
     } else if (kind < 20) {
         c.type = command_type::cancel_order;
         c.actor = p;
@@ -159,8 +178,16 @@ TEST(Replay, RestartFromTheJournalReachesTheSameStateAndEvents) {
     ASSERT_EQ(first.last_seq, 3000U);
     ASSERT_GT(first.events.size(), 3000U);
     int trades = 0;
-    for (const event& e : first.events) trades += e.type == event_type::trade ? 1 : 0;
-    EXPECT_GT(trades, 50);  // the stream really traded
+    int job_trades = 0;
+    int jobs = 0;
+    for (const event& e : first.events) {
+        trades += e.type == event_type::trade ? 1 : 0;
+        job_trades += e.type == event_type::trade && e.command == command_type::place_job ? 1 : 0;
+        jobs += e.type == event_type::job_done ? 1 : 0;
+    }
+    EXPECT_GT(trades, 50);      // the stream really traded
+    EXPECT_GT(jobs, 50);        // and routed jobs (job orders are in the journal)
+    EXPECT_GT(job_trades, 5);   // some of which bought
 
     uint64_t replayed = 0;
     const run_result again = run(dir.path, 0, 0, true, &replayed);
