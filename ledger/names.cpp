@@ -56,6 +56,53 @@ const char* line_kind_name(line_kind k) {
 
 bool valid_line_kind(int64_t v) { return v >= 1 && v <= 7; }
 
+const char* transfer_kind_name(transfer_kind k) {
+    switch (k) {
+        case transfer_kind::deposit:
+            return "deposit";
+        case transfer_kind::withdrawal:
+            return "withdrawal";
+        case transfer_kind::network:
+            return "network";
+        case transfer_kind::fee:
+            return "fee";
+        case transfer_kind::refund:
+            return "refund";
+        case transfer_kind::escrow:
+            return "escrow";
+        case transfer_kind::proceeds:
+            return "proceeds";
+    }
+    return "?";
+}
+
+bool valid_transfer_kind(int64_t v) { return v == 1 || v == 2 || (v >= 5 && v <= 9); }
+
+transfer_lines lines_of(transfer_kind k, int64_t amount, const contract_lines* c) {
+    transfer_lines out;
+    const auto add = [&out](line_kind kind, int64_t fen, uint32_t offset) {
+        if (fen != 0) out.line[out.count++] = transfer_line{kind, fen, offset};
+    };
+    switch (k) {
+        case transfer_kind::escrow:
+            CUX_ASSERT(c != nullptr);
+            add(line_kind::compute, c->compute_fen, 0);
+            add(line_kind::energy, c->energy_fen, 1);
+            add(line_kind::network, c->network_fen, 2);
+            add(line_kind::fee, c->buyer_fee_fen, 3);
+            break;
+        case transfer_kind::proceeds:
+            CUX_ASSERT(c != nullptr);
+            add(line_kind::compute, c->compute_fen, 0);
+            add(line_kind::energy, c->energy_fen, 1);
+            break;
+        default:
+            add(static_cast<line_kind>(k), amount, 0);
+            break;
+    }
+    return out;
+}
+
 const char* contract_state_name(contract_state s) {
     switch (s) {
         case contract_state::open:

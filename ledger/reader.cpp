@@ -22,10 +22,19 @@ ledger_error read_error(sqlite3* db, int rc, const char* what) {
     return ledger_error{error_code::io, detail::describe(db, rc, what)};
 }
 
-int64_t get_le64(const unsigned char* p) {
+// Reads one unsigned LEB128 varint at p (< end); false when the bytes end inside it or it is
+// longer than 64 bits.
+bool get_varint(const unsigned char*& p, const unsigned char* end, uint64_t& out) {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return static_cast<int64_t>(v);
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+        const unsigned char b = *p++;
+        v |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+            out = v;
+            return true;
+        }
+    }
+    return false;
 }
 
 std::vector<int64_t> merge_unique(std::vector<int64_t> a, const std::vector<int64_t>& b,
@@ -172,9 +181,18 @@ result<std::vector<int64_t>> reader::posted_ids(int64_t owner, std::initializer_
         int rc;
         while (ids.size() < max && (rc = s.value().step()) == SQLITE_ROW) {
             const auto blob = s.value().blob(0);
-            for (std::size_t i = 0; i + 8 <= blob.size() && ids.size() < max; i += 8) {
-                const int64_t id = get_le64(blob.data() + i);
-                if (id > after_id) ids.push_back(id);
+            const unsigned char* p = blob.data();
+            const unsigned char* const end = p + blob.size();
+            uint64_t id = 0;
+            while (p < end && ids.size() < max) {
+                uint64_t delta = 0;
+                if (!get_varint(p, end, delta)) {
+                    s.value().reset();
+                    return ledger_error{error_code::io, "a posting list of participant " +
+                                                            std::to_string(owner) + " is damaged"};
+                }
+                id += delta;
+                if (static_cast<int64_t>(id) > after_id) ids.push_back(static_cast<int64_t>(id));
             }
         }
         s.value().reset();
@@ -185,9 +203,9 @@ result<std::vector<int64_t>> reader::posted_ids(int64_t owner, std::initializer_
 
 result<std::vector<statement_line>> reader::statement(engine::participant_id p, engine::utc_ns from,
                                                       engine::utc_ns to, std::size_t limit,
-                                                      int64_t after_transfer) {
-    if (p.value() >= limits::participants_max || from > to || limit == 0) {
-        return ledger_error{error_code::bad_request, "bad participant, range or limit"};
+                                                      int64_t after_line) {
+    if (p.value() >= limits::participants_max || from > to || limit == 0 || after_line < 0) {
+        return ledger_error{error_code::bad_request, "bad participant, range, limit or cursor"};
     }
     limit = std::min(limit, limits::read_rows_max);
     const account_id mine[2] = {available_account(p), escrow_account(p)};
@@ -197,18 +215,18 @@ result<std::vector<statement_line>> reader::statement(engine::participant_id p, 
         end_read();
         return e;
     };
-    auto a = posted_ids(mine[0], {posting_transfers}, event_seq_of(after_transfer), from, to,
-                        after_transfer);
-    auto b = posted_ids(mine[1], {posting_transfers}, event_seq_of(after_transfer), from, to,
-                        after_transfer);
-    if (!a) return fail(a.error());
-    if (!b) return fail(b.error());
-    const std::vector<int64_t> ids = merge_unique(a.value(), b.value(), limits::read_rows_max);
+    // A transfer's lines have ids from its own up to 3 more (escrow): start early enough to
+    // see the rest of a transfer whose first lines were on the previous page.
+    auto ids = posted_ids(p.value(), {posting_transfers}, event_seq_of(after_line), from, to,
+                          after_line - 4);
+    if (!ids) return fail(ids.error());
     auto t = db_.prepare("SELECT debit, credit, amount, kind, ref, ts FROM transfers WHERE id = ?");
-    auto k = db_.prepare("SELECT contract FROM contracts WHERE id = ?");
+    auto k = db_.prepare(
+        "SELECT contract, compute, energy, network, buyer_fee, seller_fee FROM contracts "
+        "WHERE id = ?");
     if (!t) return fail(t.error());
     if (!k) return fail(k.error());
-    for (const int64_t id : ids) {
+    for (const int64_t id : ids.value()) {
         if (out.size() >= limit) break;
         t.value().bind(1, id);
         const int rc = t.value().step();
@@ -220,25 +238,50 @@ result<std::vector<statement_line>> reader::statement(engine::participant_id p, 
         const int64_t ref = t.value().int64(4);
         const engine::utc_ns ts = t.value().int64(5);
         t.value().reset();
-        if (ts < from || ts >= to || !valid_line_kind(kind)) continue;
-        statement_line line;
-        line.transfer = id;
-        line.event_seq = event_seq_of(id);
-        line.ts = ts;
-        line.kind = static_cast<line_kind>(kind);
-        line.ref = ref;
-        if (line.kind != line_kind::deposit && line.kind != line_kind::withdrawal) {
+        if (ts < from || ts >= to || !valid_transfer_kind(kind)) continue;
+        const auto tk = static_cast<transfer_kind>(kind);
+        contract_lines amounts;
+        uint64_t contract = 0;
+        if (tk != transfer_kind::deposit && tk != transfer_kind::withdrawal) {
             k.value().bind(1, ref);
-            if (k.value().step() == SQLITE_ROW)
-                line.contract = static_cast<uint64_t>(k.value().int64(0));
+            const int krc = k.value().step();
+            if (krc == SQLITE_ROW) {
+                contract = static_cast<uint64_t>(k.value().int64(0));
+                amounts.compute_fen = k.value().int64(1);
+                amounts.energy_fen = k.value().int64(2);
+                amounts.network_fen = k.value().int64(3);
+                amounts.buyer_fee_fen = k.value().int64(4);
+                amounts.seller_fee_fen = k.value().int64(5);
+            }
             k.value().reset();
+            if (krc != SQLITE_ROW &&
+                (tk == transfer_kind::escrow || tk == transfer_kind::proceeds)) {
+                return fail(ledger_error{error_code::io, "transfer " + std::to_string(id) +
+                                                             " names trade " + std::to_string(ref) +
+                                                             ", which has no contract"});
+            }
         }
-        for (const account_id acct : mine) {
-            if (acct != debit && acct != credit) continue;
-            line.account = kind_of(acct);
-            line.amount_fen = acct == credit ? amount : -amount;
-            line.counterparty = acct == credit ? debit : credit;
-            out.push_back(line);
+        const transfer_lines lines = lines_of(tk, amount, &amounts);
+        for (uint32_t i = 0; i < lines.count; ++i) {
+            const transfer_line& l = lines.line[i];
+            const int64_t line_id = id + l.offset;
+            if (line_id <= after_line) continue;
+            // The lines of one movement on both of the participant's accounts stay together.
+            if (out.size() >= limit) break;
+            statement_line line;
+            line.transfer = line_id;
+            line.event_seq = event_seq_of(id);
+            line.ts = ts;
+            line.kind = l.kind;
+            line.ref = ref;
+            line.contract = contract;
+            for (const account_id acct : mine) {
+                if (acct != debit && acct != credit) continue;
+                line.account = kind_of(acct);
+                line.amount_fen = acct == credit ? l.amount_fen : -l.amount_fen;
+                line.counterparty = acct == credit ? debit : credit;
+                out.push_back(line);
+            }
         }
     }
     end_read();
@@ -249,8 +292,8 @@ result<std::vector<contract_row>> reader::fetch_contracts(const std::vector<int6
                                                           const contract_query* filter,
                                                           const trade_query* range,
                                                           std::size_t limit) {
-    auto s =
-        db_.prepare(std::string("SELECT ") + contract_columns + " FROM contracts WHERE id = ?");
+    auto s = db_.prepare(std::string("SELECT ") + contract_columns +
+                         " FROM contract_status WHERE id = ?");
     if (!s) return s.error();
     std::vector<contract_row> out;
     for (const int64_t id : trades) {
@@ -278,7 +321,7 @@ result<std::vector<contract_row>> reader::contracts(const contract_query& q) {
     std::vector<contract_row> out;
     if (!q.participant) {
         std::string sql = std::string("SELECT ") + contract_columns +
-                          " FROM contracts WHERE id > ?1 AND (?2 < 0 OR status = ?2) "
+                          " FROM contract_status WHERE id > ?1 AND (?2 < 0 OR status = ?2) "
                           "ORDER BY id LIMIT ?3";
         auto s = db_.prepare(sql);
         if (!s) {
@@ -370,7 +413,7 @@ result<std::vector<contract_row>> reader::trades(const trade_query& q) {
         }
     }
     auto s = db_.prepare(std::string("SELECT ") + contract_columns +
-                         " FROM contracts WHERE id >= ?1 ORDER BY id");
+                         " FROM contract_status WHERE id >= ?1 ORDER BY id");
     if (!s) {
         end_read();
         return s.error();

@@ -47,8 +47,12 @@ struct participant_balance {
     uint64_t seq = 0;                       // the ledger's position these figures are at
 };
 
-// One line of a participant's statement: one transfer as seen from one of its accounts.
+// One line of a participant's statement: one line of a transfer as seen from one of its
+// accounts. A transfer of several lines (a trade's escrow: compute, energy, network, fee; a
+// settlement's proceeds: compute, energy) takes its lines' amounts from the contract.
 struct statement_line {
+    // The line's id: its transfer's id plus the line's index within the transfer (a transfer
+    // reserves an id per line), event_seq * 8 + line. The cursor for the next page.
     int64_t transfer = 0;
     uint64_t event_seq = 0;
     engine::utc_ns ts = 0;
@@ -123,12 +127,15 @@ public:
     [[nodiscard]] result<participant_balance> balance(engine::participant_id p,
                                                       engine::money_fen held);
     // Lines with from <= ts < to on the participant's accounts (available, escrow; for the
-    // exchange, participant 0, its fee account), in transfer order, after `after_transfer`.
+    // exchange, participant 0, its fee account), in line-id order, after `after_line` (the
+    // last statement_line::transfer of the previous page). A line that moves money between two
+    // of the participant's accounts is two statement lines, never split across pages, so a
+    // page holds at most limit + 1 lines.
     [[nodiscard]] result<std::vector<statement_line>> statement(engine::participant_id p,
                                                                 engine::utc_ns from,
                                                                 engine::utc_ns to,
                                                                 std::size_t limit,
-                                                                int64_t after_transfer = 0);
+                                                                int64_t after_line = 0);
     [[nodiscard]] result<std::vector<contract_row>> contracts(const contract_query& q);
     [[nodiscard]] result<std::vector<contract_row>> trades(const trade_query& q);
     [[nodiscard]] result<std::optional<contract_row>> contract_of_trade(uint64_t trade);

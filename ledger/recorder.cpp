@@ -1,11 +1,12 @@
-// The recorder: events -> staged rows (apply) -> one transaction per batch (commit). What each
-// event records is described in schemas/ledger.sql; the cross-check against the engine's
-// balance events in ledger/recorder.hpp.
+// The recorder: opening a ledger and staging events as rows (apply). What each event records
+// is described in schemas/ledger.sql; the cross-check against the engine's balance events in
+// ledger/recorder.hpp. Committing the staged rows is in recorder_write.cpp.
 
 #include "ledger/recorder.hpp"
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <utility>
 
 namespace cux::ledger {
@@ -15,28 +16,6 @@ using engine::event_type;
 using engine::participant_id;
 
 namespace {
-
-// A multi-row INSERT: "<head> (?,..,?<tail>), (...), ..." with `columns` parameters per row.
-std::string multi_insert(const char* head, int columns, const char* tail, std::size_t rows) {
-    std::string row = "(";
-    for (int i = 0; i < columns; ++i) row += i == 0 ? "?" : ",?";
-    row += tail;
-    row += ")";
-    std::string sql = head;
-    for (std::size_t r = 0; r < rows; ++r) {
-        sql += r == 0 ? " " : ",";
-        sql += row;
-    }
-    return sql;
-}
-
-void put_le64(std::vector<unsigned char>& out, int64_t v) {
-    auto u = static_cast<uint64_t>(v);
-    for (int i = 0; i < 8; ++i) {
-        out.push_back(static_cast<unsigned char>(u & 0xff));
-        u >>= 8;
-    }
-}
 
 constexpr int64_t posting_transfers = 0;
 constexpr int64_t posting_bought = 1;
@@ -55,11 +34,10 @@ result<std::unique_ptr<recorder>> recorder::open(const recorder_options& o) {
 
 recorder::~recorder() {
     // Statements first, then the connection (its destructor closes it).
-    transfer_many_ = {};
-    transfer_one_ = {};
-    contract_many_ = {};
-    contract_one_ = {};
-    close_ = {};
+    if (db_.get() != nullptr) sqlite3_wal_hook(db_.get(), nullptr, nullptr);
+    transfers_in_ = {};
+    contracts_in_ = {};
+    closes_in_ = {};
     participant_ = {};
     account_ = {};
     add_balance_ = {};
@@ -71,6 +49,11 @@ recorder::~recorder() {
 }
 
 status recorder::init(const recorder_options& o) {
+    // SQLite keeps process-wide memory statistics behind a global mutex taken on every
+    // allocation (the Debian build has no lookaside, so that is often). Nothing here reads them.
+    // Only possible before SQLite initializes; afterwards the call is refused, harmlessly.
+    static std::once_flag no_memstatus;
+    std::call_once(no_memstatus, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     if (o.carriers.size() > limits::carriers_max) {
         return ledger_error{error_code::bad_request, "more carriers than the ledger supports"};
     }
@@ -78,6 +61,9 @@ status recorder::init(const recorder_options& o) {
     auto c = detail::connection::open(o.path, true, false, o.vfs, 10'000);
     if (!c) return c.error();
     db_ = std::move(c.value());
+    if (const int rc = detail::register_rows(db_.get()); rc != SQLITE_OK) {
+        return ledger_error{error_code::io, detail::describe(db_.get(), rc, "register cux_rows")};
+    }
 
     // WAL: readers never block the writer. synchronous=FULL: a commit is on disk (the WAL is
     // synced) before COMMIT returns. The page cache holds a batch's pages comfortably.
@@ -93,6 +79,10 @@ status recorder::init(const recorder_options& o) {
         !s) {
         return s;
     }
+    // The hook replaces SQLite's own autocheckpoint (sqlite3_wal_autocheckpoint is a hook too):
+    // it counts the WAL's frames and checkpoints past the threshold, as SQLite's would.
+    autocheckpoint_pages_ = o.autocheckpoint_pages;
+    sqlite3_wal_hook(db_.get(), &recorder::on_wal_commit, this);
     auto has_state =
         db_.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_state'");
     if (!has_state) return has_state.error();
@@ -104,6 +94,13 @@ status recorder::init(const recorder_options& o) {
         return ledger_error{error_code::schema, o.path + " has ledger schema version " +
                                                     std::to_string(version.value()) +
                                                     ", newer than this build's"};
+    }
+    if (version.value() != 0 && version.value() < detail::schema_version) {
+        return ledger_error{error_code::schema,
+                            o.path + " has ledger schema version " +
+                                std::to_string(version.value()) + "; this build writes version " +
+                                std::to_string(detail::schema_version) +
+                                " and cannot convert it (start from a fresh data directory)"};
     }
     if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
     if (auto s = db_.exec(detail::schema_sql(), error_code::schema); !s) {
@@ -163,6 +160,7 @@ status recorder::init(const recorder_options& o) {
     auto last_cmd = db_.query_int("SELECT last_cmd_seq FROM ledger_state WHERE id = 1");
     auto last_ts = db_.query_int("SELECT last_ts FROM ledger_state WHERE id = 1");
     auto max_transfer = db_.query_int("SELECT max(id) FROM transfers");
+    // (Every close writes a transfer too: compute is never 0, so closes need no scan here.)
     auto max_contract = db_.query_int("SELECT seq FROM contracts ORDER BY id DESC LIMIT 1");
     auto max_participant = db_.query_int("SELECT max(created_seq) FROM participants");
     for (const auto* q :
@@ -178,7 +176,19 @@ status recorder::init(const recorder_options& o) {
     staged_seq_ = committed_seq_;
     staged_cmd_seq_ = static_cast<uint64_t>(last_cmd.value());
     staged_ts_ = last_ts.value();
+    posting_slot_.assign(limits::participants_max * 4, 0);
     return prepare_statements();
+}
+
+int recorder::on_wal_commit(void* self, sqlite3* db, const char* name, int frames) {
+    auto* r = static_cast<recorder*>(self);
+    r->wal_frames_ = frames;
+    if (r->autocheckpoint_pages_ != 0 && frames >= static_cast<int>(r->autocheckpoint_pages_)) {
+        // As SQLite's default hook: a failed checkpoint loses nothing (the WAL still holds the
+        // frames, and readers read them from there); the next one tries again.
+        (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    return SQLITE_OK;
 }
 
 status recorder::prepare_statements() {
@@ -188,22 +198,29 @@ status recorder::prepare_statements() {
         into = std::move(s.value());
         return ok_status();
     };
-    const std::size_t n = limits::rows_per_insert;
-    const char* contract_head = "INSERT OR IGNORE INTO contracts VALUES";
+    const auto select_rows = [](int columns) {
+        std::string sql = " SELECT ";
+        for (int i = 0; i < columns; ++i) sql += (i == 0 ? "c" : ", c") + std::to_string(i);
+        return sql + " FROM cux_rows(?1)";
+    };
+    // OR FAIL, not the default ABORT: a batch is one transaction that is rolled back whole on
+    // any error, so no statement needs a statement journal of its own to undo itself.
     for (auto [into, sql] : std::initializer_list<std::pair<detail::statement*, std::string>>{
-             {&transfer_many_, multi_insert("INSERT INTO transfers VALUES", 7, "", n)},
-             {&transfer_one_, multi_insert("INSERT INTO transfers VALUES", 7, "", 1)},
-             {&contract_many_, multi_insert(contract_head, contract_columns, ",0,0,0", n)},
-             {&contract_one_, multi_insert(contract_head, contract_columns, ",0,0,0", 1)},
-             {&close_,
-              "UPDATE contracts SET status = ?2, closed_seq = ?3, closed_ts = ?4 "
-              "WHERE id = ?1 AND status = 0"},
+             {&transfers_in_, "INSERT OR FAIL INTO transfers" + select_rows(transfer_columns)},
+             {&contracts_in_, "INSERT OR FAIL INTO contracts" + select_rows(contract_columns)},
+             // A close is recorded only against a contract the ledger holds (a second close of
+             // one is refused by the key): fewer rows than staged means the engine closed a
+             // contract the ledger never opened. (Comparing the amounts too would read every
+             // contract row back, a third of the close's cost; verify compares them.)
+             {&closes_in_,
+              "INSERT OR FAIL INTO contract_closes SELECT r.c0, r.c1, r.c2, r.c3 "
+              "FROM cux_rows(?1) AS r CROSS JOIN contracts AS c ON c.id = r.c0"},
              {&participant_, "INSERT OR IGNORE INTO participants VALUES (?, ?, ?, ?, ?)"},
              {&account_,
               "INSERT OR IGNORE INTO accounts (id, kind, owner, name) VALUES (?, ?, ?, ?)"},
              {&add_balance_,
               "UPDATE accounts SET balance = balance + ?2, updated_seq = ?3 WHERE id = ?1"},
-             {&posting_, "INSERT INTO postings VALUES (?, ?, ?, ?, ?, ?, ?)"},
+             {&posting_, "INSERT OR FAIL INTO postings VALUES (?, ?, ?, ?, ?, ?, ?)"},
              {&state_,
               "UPDATE ledger_state SET last_seq = ?1, last_cmd_seq = ?2, last_ts = ?3, "
               "batches = batches + ?4 WHERE id = 1"},
@@ -239,31 +256,44 @@ int64_t recorder::balance(account_id a) const {
 }
 
 void recorder::post(int64_t owner, int64_t kind, int64_t id, const event& e) {
-    const int64_t key = owner * 4 + kind;
-    posting& p = postings_[key];
-    if (p.ids.empty()) {
-        posted_.push_back(key);
+    const auto key = static_cast<std::size_t>(owner * 4 + kind);
+    uint32_t& slot = posting_slot_[key];
+    if (slot == 0) {
+        if (postings_used_ == postings_.size()) postings_.emplace_back();
+        posting& p = postings_[postings_used_++];
+        slot = static_cast<uint32_t>(postings_used_);
+        p.key = static_cast<int64_t>(key);
+        p.ids.clear();
         p.first_seq = e.event_seq;
         p.first_ts = e.ts;
     }
+    posting& p = postings_[slot - 1];
     p.ids.push_back(id);
     p.last_seq = e.event_seq;
     p.last_ts = e.ts;
 }
 
 void recorder::stage_transfer(const event& e, uint32_t line, account_id debit, account_id credit,
-                              int64_t amount, line_kind kind, int64_t ref) {
+                              int64_t amount, transfer_kind kind, int64_t ref) {
     if (amount == 0) return;
     const int64_t id = transfer_id(e.event_seq, line);
-    transfers_.push_back(
-        transfer_row{id, debit, credit, amount, static_cast<int64_t>(kind), ref, e.ts});
+    const int64_t row[transfer_columns] = {id,  debit, credit, amount, static_cast<int64_t>(kind),
+                                           ref, e.ts};
+    transfers_.insert(transfers_.end(), row, row + transfer_columns);
     for (const account_id a : {debit, credit}) {
         const auto i = static_cast<std::size_t>(a);
         if (touched_flag_[i] == 0) {
             touched_flag_[i] = 1;
             touched_.push_back(a);
         }
-        post(a, posting_transfers, id, e);
+    }
+    // Statements are by participant: a transfer shows on the statement of each participant
+    // whose account it touches (once when it moves money between two of them).
+    const bool debit_owned = debit >= participant_base;
+    const bool credit_owned = credit >= participant_base;
+    if (debit_owned) post(owner_of(debit), posting_transfers, id, e);
+    if (credit_owned && !(debit_owned && owner_of(debit) == owner_of(credit))) {
+        post(owner_of(credit), posting_transfers, id, e);
     }
     balance_[static_cast<std::size_t>(debit)] -= amount;
     balance_[static_cast<std::size_t>(credit)] += amount;
@@ -336,7 +366,7 @@ status recorder::on_trade(const event& e) {
         return diverged(e, "trade " + std::to_string(t.id.value()) + " has impossible amounts");
     }
     const auto trade = static_cast<int64_t>(t.id.value());
-    contracts_.push_back(contract_row{{
+    const int64_t row[contract_columns] = {
         trade,
         static_cast<int64_t>(t.contract.value()),
         static_cast<int64_t>(e.event_seq),
@@ -357,11 +387,12 @@ status recorder::on_trade(const event& e) {
         t.network.value(),
         t.buyer_fee.value(),
         t.seller_fee.value(),
-    }});
-    stage_transfer(e, 0, avail, escrow, t.compute.value(), line_kind::compute, trade);
-    stage_transfer(e, 1, avail, escrow, t.energy.value(), line_kind::energy, trade);
-    stage_transfer(e, 2, avail, escrow, t.network.value(), line_kind::network, trade);
-    stage_transfer(e, 3, avail, escrow, t.buyer_fee.value(), line_kind::fee, trade);
+    };
+    contracts_.insert(contracts_.end(), row, row + contract_columns);
+    // One transfer carries the whole cost; its lines (0..3) are the contract's columns.
+    const int64_t cost =
+        t.compute.value() + t.energy.value() + t.network.value() + t.buyer_fee.value();
+    stage_transfer(e, 0, avail, escrow, cost, transfer_kind::escrow, trade);
     post(t.buyer.value(), posting_bought, trade, e);
     post(t.seller.value(), posting_sold, trade, e);
     ++counters_.contracts_opened;
@@ -388,21 +419,26 @@ status recorder::on_contract_closed(const event& e, bool settled) {
     }
     const auto trade = static_cast<int64_t>(k.trade.value());
     if (settled) {
-        stage_transfer(e, 0, escrow, seller_avail, k.compute.value(), line_kind::compute, trade);
-        stage_transfer(e, 1, escrow, seller_avail, k.energy.value(), line_kind::energy, trade);
+        // Line ids: proceeds 0 (compute) and 1 (energy), network 2, buyer fee 3, seller fee 4.
+        stage_transfer(e, 0, escrow, seller_avail, k.compute.value() + k.energy.value(),
+                       transfer_kind::proceeds, trade);
         stage_transfer(e, 2, escrow, carrier_account(k.carrier), k.network.value(),
-                       line_kind::network, trade);
-        stage_transfer(e, 3, escrow, fee_account, k.buyer_fee.value(), line_kind::fee, trade);
-        stage_transfer(e, 4, seller_avail, fee_account, k.seller_fee.value(), line_kind::fee,
+                       transfer_kind::network, trade);
+        stage_transfer(e, 3, escrow, fee_account, k.buyer_fee.value(), transfer_kind::fee, trade);
+        stage_transfer(e, 4, seller_avail, fee_account, k.seller_fee.value(), transfer_kind::fee,
                        trade);
         ++counters_.contracts_settled;
     } else {
-        stage_transfer(e, 0, escrow, buyer_avail, cost, line_kind::refund, trade);
+        stage_transfer(e, 0, escrow, buyer_avail, cost, transfer_kind::refund, trade);
         ++counters_.contracts_failed;
     }
-    closes_.push_back(close_row{
-        trade, static_cast<int64_t>(settled ? contract_state::settled : contract_state::failed),
-        static_cast<int64_t>(e.event_seq), e.ts});
+    const int64_t row[close_columns] = {
+        trade,
+        static_cast<int64_t>(settled ? contract_state::settled : contract_state::failed),
+        static_cast<int64_t>(e.event_seq),
+        e.ts,
+    };
+    closes_.insert(closes_.end(), row, row + close_columns);
     effects_ = true;
     return ok_status();
 }
@@ -428,10 +464,10 @@ status recorder::on_balance(const event& e) {
         }
         const auto ref = static_cast<int64_t>(e.cmd_seq);
         if (deposit) {
-            stage_transfer(e, 0, bank_account, avail, residual, line_kind::deposit, ref);
+            stage_transfer(e, 0, bank_account, avail, residual, transfer_kind::deposit, ref);
             ++counters_.deposits;
         } else {
-            stage_transfer(e, 0, avail, bank_account, -residual, line_kind::withdrawal, ref);
+            stage_transfer(e, 0, avail, bank_account, -residual, transfer_kind::withdrawal, ref);
             ++counters_.withdrawals;
         }
     }
@@ -441,161 +477,6 @@ status recorder::on_balance(const event& e) {
                                std::to_string(balance(escrow_account(p))));
     }
     return ok_status();
-}
-
-// ---- committing -----------------------------------------------------------------------------
-
-status recorder::step_done(detail::statement& s, const char* what) {
-    const int rc = s.run();
-    if (rc == SQLITE_DONE) return ok_status();
-    return fail(detail::write_error_code(rc), detail::describe(db_.get(), rc, what));
-}
-
-status recorder::commit(bool force) {
-    if (failed()) return failure_;
-    if (!effects_ && (!force || staged_seq_ == db_seq_)) {
-        committed_seq_ = staged_seq_;
-        clear_staging();
-        return ok_status();
-    }
-    if (const int rc = begin_.run(); rc != SQLITE_DONE) {
-        return fail(detail::write_error_code(rc), detail::describe(db_.get(), rc, "BEGIN"));
-    }
-    if (status s = write_batch(); !s) {
-        (void)rollback_.run();
-        return s;
-    }
-    const int rc = commit_.run();
-    if (rc != SQLITE_DONE) {
-        // The WAL frames may or may not be on disk: never guess which.
-        (void)rollback_.run();
-        return fail(error_code::outcome_unknown,
-                    "outcome unknown: " +
-                        detail::describe(db_.get(), rc,
-                                         "COMMIT of events up to " + std::to_string(staged_seq_)) +
-                        "; the ledger stopped, restart to re-read its position");
-    }
-    if (effects_) ++counters_.transactions;
-    db_seq_ = staged_seq_;
-    committed_seq_ = staged_seq_;
-    clear_staging();
-    return ok_status();
-}
-
-status recorder::write_batch() {
-    const auto seq = static_cast<int64_t>(staged_seq_);
-    for (const participant_row& p : participants_) {
-        participant_.bind(1, p.id);
-        participant_.bind(2, p.name);
-        participant_.bind(3, p.roles);
-        participant_.bind(4, p.seq);
-        participant_.bind(5, p.ts);
-        if (auto s = step_done(participant_, "insert participant"); !s) return s;
-        const participant_id pid(static_cast<uint32_t>(p.id));
-        for (const bool esc : {false, true}) {
-            account_.bind(1, esc ? escrow_account(pid) : available_account(pid));
-            account_.bind(2, esc ? "escrow" : "available");
-            account_.bind(3, p.id);
-            account_.bind(4, p.name + (esc ? " escrow" : " available"));
-            if (auto s = step_done(account_, "insert account"); !s) return s;
-        }
-    }
-    const std::size_t n = limits::rows_per_insert;
-    {
-        std::size_t i = 0;
-        for (; i + n <= contracts_.size(); i += n) {
-            int k = 1;
-            for (std::size_t r = i; r < i + n; ++r) {
-                for (const int64_t v : contracts_[r].v) contract_many_.bind(k++, v);
-            }
-            if (auto s = step_done(contract_many_, "insert contracts"); !s) return s;
-        }
-        for (; i < contracts_.size(); ++i) {
-            int k = 1;
-            for (const int64_t v : contracts_[i].v) contract_one_.bind(k++, v);
-            if (auto s = step_done(contract_one_, "insert contract"); !s) return s;
-        }
-    }
-    for (const close_row& c : closes_) {
-        close_.bind(1, c.trade);
-        close_.bind(2, c.status);
-        close_.bind(3, c.seq);
-        close_.bind(4, c.ts);
-        if (auto s = step_done(close_, "close contract"); !s) return s;
-        if (sqlite3_changes(db_.get()) != 1) {
-            return fail(error_code::diverged, "ledger diverged from the engine at event " +
-                                                  std::to_string(c.seq) + ": the contract of " +
-                                                  "trade " + std::to_string(c.trade) +
-                                                  " is not open in the ledger");
-        }
-    }
-    {
-        const auto bind_row = [](detail::statement& st, int k, const transfer_row& t) {
-            st.bind(k, t.id);
-            st.bind(k + 1, t.debit);
-            st.bind(k + 2, t.credit);
-            st.bind(k + 3, t.amount);
-            st.bind(k + 4, t.kind);
-            st.bind(k + 5, t.ref);
-            st.bind(k + 6, t.ts);
-        };
-        std::size_t i = 0;
-        for (; i + n <= transfers_.size(); i += n) {
-            for (std::size_t r = 0; r < n; ++r) {
-                bind_row(transfer_many_, static_cast<int>(r * 7 + 1), transfers_[i + r]);
-            }
-            if (auto s = step_done(transfer_many_, "insert transfers"); !s) return s;
-        }
-        for (; i < transfers_.size(); ++i) {
-            bind_row(transfer_one_, 1, transfers_[i]);
-            if (auto s = step_done(transfer_one_, "insert transfer"); !s) return s;
-        }
-    }
-    for (const account_id a : touched_) {
-        const int64_t d = delta_[static_cast<std::size_t>(a)];
-        if (d == 0) continue;
-        add_balance_.bind(1, a);
-        add_balance_.bind(2, d);
-        add_balance_.bind(3, seq);
-        if (auto s = step_done(add_balance_, "update balance"); !s) return s;
-        if (sqlite3_changes(db_.get()) != 1) {
-            return fail(error_code::diverged, "account " + std::to_string(a) + " is missing");
-        }
-    }
-    for (const int64_t key : posted_) {
-        const posting& p = postings_[key];
-        blob_.clear();
-        for (const int64_t id : p.ids) put_le64(blob_, id);
-        posting_.bind(1, key / 4);
-        posting_.bind(2, key % 4);
-        posting_.bind(3, static_cast<int64_t>(p.first_seq));
-        posting_.bind(4, static_cast<int64_t>(p.last_seq));
-        posting_.bind(5, p.first_ts);
-        posting_.bind(6, p.last_ts);
-        posting_.bind_blob(7, blob_);
-        if (auto s = step_done(posting_, "insert posting"); !s) return s;
-    }
-    state_.bind(1, seq);
-    state_.bind(2, static_cast<int64_t>(staged_cmd_seq_));
-    state_.bind(3, staged_ts_);
-    state_.bind(4, effects_ ? 1 : 0);
-    return step_done(state_, "update ledger_state");
-}
-
-void recorder::clear_staging() {
-    for (const account_id a : touched_) {
-        delta_[static_cast<std::size_t>(a)] = 0;
-        touched_flag_[static_cast<std::size_t>(a)] = 0;
-    }
-    touched_.clear();
-    transfers_.clear();
-    contracts_.clear();
-    closes_.clear();
-    participants_.clear();
-    for (const int64_t key : posted_) postings_[key].ids.clear();
-    posted_.clear();
-    staged_events_ = 0;
-    effects_ = false;
 }
 
 }  // namespace cux::ledger

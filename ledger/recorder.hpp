@@ -9,13 +9,15 @@
 //   The position is ledger_state.last_seq, or further when the rows themselves show later
 //   events (transfer ids are event_seq * 8 + line), so a stale last_seq never doubles anything.
 // Batches: apply() only stages (memory); commit() writes everything staged in ONE transaction
-//   with ledger_state.last_seq, then syncs (WAL, synchronous=FULL). Balances are written once
-//   per account per batch, posting lists once per account (participant) per batch, rows with
-//   multi-row INSERTs of limits::rows_per_insert.
+//   with ledger_state.last_seq, then syncs (WAL, synchronous=FULL). Each table gets one
+//   INSERT ... SELECT per batch (ledger/detail/rows.hpp); balances are written once per account
+//   per batch, posting lists once per participant per batch.
 // Cross-check: every balance_changed event carries the engine's balances; the recorder compares
 //   them with its own (ledger available == engine available + held, escrow == escrow). The
 //   difference is how deposits and withdrawals are recorded (the bank's side); anywhere else a
-//   difference stops the recorder (`diverged`).
+//   difference stops the recorder (`diverged`). A settlement or failure must name a contract
+//   the ledger holds and has not closed (checked by the commit's SQL), and the buyer's escrow
+//   must cover it.
 // Errors: once apply() or commit() fails the recorder is failed for good (failure() says why)
 //   and must be destroyed; nothing after that is written. A failed write or sync during
 //   commit() is `outcome_unknown`: the transaction may or may not be on disk, and the next
@@ -26,7 +28,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/event.hpp"
@@ -37,9 +38,12 @@
 namespace cux::ledger {
 
 struct recorder_options {
-    std::string path;                   // the SQLite file, e.g. DIR/cux.db (created if missing)
+    std::string path;  // the SQLite file, e.g. DIR/cux.db (created if missing)
     std::vector<std::string> carriers;  // the market file's carriers, by index
     std::string vfs;                    // empty: SQLite's default (tests inject faults here)
+    // WAL pages after which a commit checkpoints (SQLite's wal_autocheckpoint); 0: never, some
+    // other connection does (ledger/writer.hpp's checkpointer).
+    uint32_t autocheckpoint_pages = 1000;
 };
 
 struct recorder_counters {
@@ -53,6 +57,9 @@ struct recorder_counters {
     uint64_t withdrawals = 0;
     uint64_t transactions = 0;  // commits that wrote something
 };
+
+// The widest staged row (a contract's), which cux_rows must carry.
+inline constexpr int recorder_row_columns_max = 20;
 
 // The SQLite library's version string (for benchmark and diagnostic output).
 [[nodiscard]] const char* sqlite_library_version();
@@ -84,7 +91,8 @@ public:
     [[nodiscard]] std::size_t staged_events() const { return staged_events_; }
     // Rows the staged events will write (transfers, contracts, closes, participants).
     [[nodiscard]] std::size_t staged_rows() const {
-        return transfers_.size() + contracts_.size() + closes_.size() + participants_.size();
+        return transfers_.size() / transfer_columns + contracts_.size() / contract_columns +
+               closes_.size() / close_columns + participants_.size();
     }
     // True when the staged events have something to write.
     [[nodiscard]] bool has_effects() const { return effects_; }
@@ -97,23 +105,20 @@ public:
     // How far ledger_state.last_seq was behind the rows when opened (0 normally).
     [[nodiscard]] uint64_t stale_state_events() const { return stale_state_events_; }
     [[nodiscard]] const recorder_counters& counters() const { return counters_; }
+    // Frames in the WAL after the last commit (what a checkpointer has to copy back).
+    [[nodiscard]] int wal_frames() const { return wal_frames_; }
 
 private:
-    struct transfer_row {
-        int64_t id, debit, credit, amount, kind, ref, ts;
-    };
-    static constexpr int contract_columns = 20;
-    struct contract_row {
-        int64_t v[contract_columns];
-    };
-    struct close_row {
-        int64_t trade, status, seq, ts;
-    };
+    // Staged rows, flat and row-major in the column order of their table.
+    static constexpr int transfer_columns = 7;
+    static constexpr int contract_columns = recorder_row_columns_max;
+    static constexpr int close_columns = 4;
     struct participant_row {
         int64_t id, roles, seq, ts;
         std::string name;
     };
     struct posting {
+        int64_t key = 0;  // owner * 4 + kind
         std::vector<int64_t> ids;
         uint64_t first_seq = 0, last_seq = 0;
         int64_t first_ts = 0, last_ts = 0;
@@ -122,12 +127,14 @@ private:
     recorder() = default;
     status init(const recorder_options& o);
     status prepare_statements();
+    // sqlite3_wal_hook: after each commit, with the WAL's frame count.
+    static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
 
     status fail(error_code c, std::string message);
     status diverged(const engine::event& e, const std::string& what);
     bool exists(account_id a) const;
     void stage_transfer(const engine::event& e, uint32_t line, account_id debit, account_id credit,
-                        int64_t amount, line_kind kind, int64_t ref);
+                        int64_t amount, transfer_kind kind, int64_t ref);
     void post(int64_t owner, int64_t kind, int64_t id, const engine::event& e);
 
     status on_participant(const engine::event& e);
@@ -136,13 +143,14 @@ private:
     status on_balance(const engine::event& e);
 
     status write_batch();
+    status write_rows(detail::statement& s, const std::vector<int64_t>& rows, int columns,
+                      const char* what);
     status step_done(detail::statement& s, const char* what);
     void clear_staging();
 
     detail::connection db_;
-    detail::statement transfer_many_, transfer_one_;
-    detail::statement contract_many_, contract_one_;
-    detail::statement close_, participant_, account_, add_balance_, posting_, state_;
+    detail::statement transfers_in_, contracts_in_, closes_in_;
+    detail::statement participant_, account_, add_balance_, posting_, state_;
     detail::statement begin_, commit_, rollback_;
 
     std::vector<std::string> carriers_;
@@ -151,12 +159,13 @@ private:
     std::vector<int64_t> delta_;         // by account id: staged change
     std::vector<uint8_t> touched_flag_;  // by account id: in touched_
     std::vector<account_id> touched_;
-    std::vector<transfer_row> transfers_;
-    std::vector<contract_row> contracts_;
-    std::vector<close_row> closes_;
+    std::vector<int64_t> transfers_;
+    std::vector<int64_t> contracts_;
+    std::vector<int64_t> closes_;
     std::vector<participant_row> participants_;
-    std::unordered_map<int64_t, posting> postings_;  // key owner * 4 + kind
-    std::vector<int64_t> posted_;                    // keys touched this batch
+    std::vector<uint32_t> posting_slot_;  // by owner * 4 + kind: index + 1 into postings_
+    std::vector<posting> postings_;       // [0, postings_used_) staged this batch
+    std::size_t postings_used_ = 0;
     std::vector<unsigned char> blob_;
 
     uint64_t committed_seq_ = 0;
@@ -167,6 +176,8 @@ private:
     std::size_t staged_events_ = 0;
     bool effects_ = false;
     uint64_t stale_state_events_ = 0;
+    int wal_frames_ = 0;
+    uint32_t autocheckpoint_pages_ = 0;
     ledger_error failure_;
     recorder_counters counters_;
 };

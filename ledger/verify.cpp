@@ -58,29 +58,26 @@ bool each_row(detail::connection& db, const std::string& sql, F&& row, ledger_er
     return true;
 }
 
-using line_key = std::tuple<int64_t, int64_t, int64_t>;  // kind, debit, credit
+using transfer_key = std::tuple<int64_t, int64_t, int64_t>;  // kind, debit, credit
 
-// The lines a contract must have, by (kind, debit, credit); zero amounts are never recorded.
-std::map<line_key, int64_t> expected_lines(const contract_row& c) {
+// The transfers a contract must have, by (kind, debit, credit); zero amounts are never
+// recorded. Its escrow transfer is the sum of its lines (compute, energy, network, buyer fee).
+std::map<transfer_key, int64_t> expected_transfers(const contract_row& c) {
     const engine::participant_id b(c.buyer), s(c.seller);
     const account_id avail = available_account(b), escrow = escrow_account(b);
     const account_id seller = available_account(s);
-    std::map<line_key, int64_t> m;
-    const auto add = [&m](line_kind k, account_id d, account_id cr, int64_t amount) {
+    std::map<transfer_key, int64_t> m;
+    const auto add = [&m](transfer_kind k, account_id d, account_id cr, int64_t amount) {
         if (amount != 0) m[{static_cast<int64_t>(k), d, cr}] += amount;
     };
-    add(line_kind::compute, avail, escrow, c.compute_fen);
-    add(line_kind::energy, avail, escrow, c.energy_fen);
-    add(line_kind::network, avail, escrow, c.network_fen);
-    add(line_kind::fee, avail, escrow, c.buyer_fee_fen);
+    add(transfer_kind::escrow, avail, escrow, c.cost_fen());
     if (c.status == contract_state::settled) {
-        add(line_kind::compute, escrow, seller, c.compute_fen);
-        add(line_kind::energy, escrow, seller, c.energy_fen);
-        add(line_kind::network, escrow, carrier_account(c.carrier), c.network_fen);
-        add(line_kind::fee, escrow, fee_account, c.buyer_fee_fen);
-        add(line_kind::fee, seller, fee_account, c.seller_fee_fen);
+        add(transfer_kind::proceeds, escrow, seller, c.compute_fen + c.energy_fen);
+        add(transfer_kind::network, escrow, carrier_account(c.carrier), c.network_fen);
+        add(transfer_kind::fee, escrow, fee_account, c.buyer_fee_fen);
+        add(transfer_kind::fee, seller, fee_account, c.seller_fee_fen);
     } else if (c.status == contract_state::failed) {
-        add(line_kind::refund, escrow, avail, c.cost_fen());
+        add(transfer_kind::refund, escrow, avail, c.cost_fen());
     }
     return m;
 }
@@ -345,19 +342,20 @@ result<verify_report> verify(const verify_options& o) {
             db,
             "SELECT id, contract, seq, ts, instrument, buyer, seller, buy_order, sell_order, "
             "aggressor, auction, origin_region, carrier, price, qty, compute, energy, network, "
-            "buyer_fee, seller_fee, status, closed_seq, closed_ts FROM contracts ORDER BY id",
+            "buyer_fee, seller_fee, status, closed_seq, closed_ts FROM contract_status "
+            "ORDER BY id",
             [&](const detail::statement& s) {
                 const contract_row c = contract_from(s);
                 ++contracts;
                 const auto trade = static_cast<int64_t>(c.trade);
                 take_lines_before(trade);
-                std::map<line_key, int64_t> actual;
+                std::map<transfer_key, int64_t> actual;
                 while (lrc == SQLITE_ROW && lines.value().int64(0) == trade) {
                     actual[{lines.value().int64(1), lines.value().int64(2),
                             lines.value().int64(3)}] += lines.value().int64(4);
                     lrc = lines.value().step();
                 }
-                const auto expected = expected_lines(c);
+                const auto expected = expected_transfers(c);
                 if (actual != expected) {
                     int64_t paid_in = 0;
                     const account_id escrow = escrow_account(engine::participant_id(c.buyer));
@@ -365,10 +363,11 @@ result<verify_report> verify(const verify_options& o) {
                         if (std::get<2>(k) == escrow) paid_in += v;
                     }
                     b.violation("contract of trade " + std::to_string(trade) + " (" +
-                                contract_state_name(c.status) +
-                                "): " + std::to_string(actual.size()) +
-                                " kinds of line, expected " + std::to_string(expected.size()) +
-                                "; buyer paid in " + fen(paid_in) + ", cost " + fen(c.cost_fen()));
+                                contract_state_name(c.status) + "): its " +
+                                std::to_string(actual.size()) + " transfers are not the " +
+                                std::to_string(expected.size()) + " its lines call for; buyer " +
+                                "paid in " + fen(paid_in) + ", its lines cost " +
+                                fen(c.cost_fen()));
                 }
                 if (c.status == contract_state::open) open_cost[c.buyer] += c.cost_fen();
                 if (c.status == contract_state::settled) {
@@ -381,6 +380,17 @@ result<verify_report> verify(const verify_options& o) {
         take_lines_before(INT64_MAX);
         if (lrc != SQLITE_DONE) {
             return ledger_error{error_code::io, detail::describe(db.get(), lrc, "read lines")};
+        }
+        if (!each_row(
+                db,
+                "SELECT k.id FROM contract_closes AS k LEFT JOIN contracts AS c ON c.id = k.id "
+                "WHERE c.id IS NULL",
+                [&](const detail::statement& s) {
+                    b.violation("trade " + std::to_string(s.int64(0)) +
+                                " is closed but has no contract");
+                },
+                err)) {
+            return err;
         }
         rep.checks.push_back(b.done(std::to_string(contracts) + " contracts"));
     }

@@ -5,10 +5,12 @@
 //   balances_match_lines   each account's balance is its credits less its debits
 //   no_negative_balance    no available, escrow, fee or carrier account is below 0
 //   escrow_matches_open    each participant's escrow is the cost of its open contracts
-//   contract_lines         each contract's escrow lines equal its compute, energy, network and
-//                          buyer fee and sum to what the buyer paid; a settled one paid each
-//                          payee exactly its line, a failed one refunded the whole cost, an
-//                          open one paid nothing out
+//   contract_lines         each contract's escrow transfer is its lines' sum (compute, energy,
+//                          network, buyer fee: what the buyer paid); a settled one paid each
+//                          payee exactly its lines (proceeds = compute + energy to the seller,
+//                          network to its carrier, both fees to the exchange), a failed one
+//                          refunded the whole cost, an open one paid nothing out; every close
+//                          belongs to a contract
 //   payees                 each carrier holds the network of its settled contracts, the fee
 //                          account the fees of settled contracts
 //   engine_replay          (with a journal) the engine's balances, replayed from the journal

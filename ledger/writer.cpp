@@ -40,10 +40,24 @@ result<std::unique_ptr<writer>> writer::open(engine::spmc_ring<engine::event>& r
                             "lag_events_max must stay below the event ring's capacity, or the "
                             "engine blocks before new orders are refused"};
     }
+    if (o.checkpoint_pages == 0 || o.checkpoint_pages >= o.wal_restart_pages ||
+        o.wal_restart_pages >= o.wal_pages_max || o.wal_pages_max > limits::wal_pages_max) {
+        return ledger_error{error_code::bad_request,
+                            "want 0 < checkpoint_pages < wal_restart_pages < wal_pages_max <= " +
+                                std::to_string(limits::wal_pages_max)};
+    }
+    o.db.autocheckpoint_pages = o.background_checkpoints ? o.wal_restart_pages : o.checkpoint_pages;
     auto rec = recorder::open(o.db);
     if (!rec) return rec.error();
+    std::unique_ptr<checkpointer> ckpt;
+    if (o.background_checkpoints) {
+        auto k = checkpointer::open(o.db.path, o.db.vfs);
+        if (!k) return k.error();
+        ckpt = std::move(k.value());
+    }
     std::unique_ptr<writer> w(new writer(ring, std::move(o)));
     w->rec_ = std::move(rec.value());
+    w->checkpointer_ = std::move(ckpt);
     w->position_at_open_ = w->rec_->committed_seq();
     w->committed_seq_.store(w->position_at_open_, std::memory_order_release);
     w->id_ = ring.add_consumer();
@@ -60,15 +74,18 @@ writer::~writer() {
         ring_.close();
         thread_.join();
     }
+    if (checkpointer_) checkpointer_->stop();
 }
 
 void writer::start() {
     CUX_ASSERT(!thread_.joinable());
+    if (checkpointer_) checkpointer_->start();
     thread_ = std::thread([this] { run(); });
 }
 
 void writer::join() {
     if (thread_.joinable()) thread_.join();
+    if (checkpointer_) checkpointer_->stop();
 }
 
 ledger_error writer::failure() const {
@@ -96,6 +113,7 @@ writer_counters writer::counters() const {
     }
     c.batches = batches_.load(std::memory_order_relaxed);
     c.ring_events = ring_events_.load(std::memory_order_relaxed);
+    if (checkpointer_) c.checkpoints = checkpointer_->counters();
     return c;
 }
 
@@ -137,6 +155,23 @@ void writer::flush(bool force) {
     committed_seq_.store(rec_->committed_seq(), std::memory_order_release);
     done_local_ = taken_;
     done_items_.store(taken_, std::memory_order_release);
+    const int frames = rec_->wal_frames();
+    if (frames > static_cast<int>(opts_.wal_pages_max)) {
+        const std::string last = checkpointer_ ? checkpointer_->counters().last_error : "";
+        stop_recording(ledger_error{
+            error_code::io, "the ledger's WAL holds " + std::to_string(frames) +
+                                " pages (limit " + std::to_string(opts_.wal_pages_max) +
+                                "): checkpoints fail or a reader holds a snapshot that old" +
+                                (last.empty() ? "" : "; last checkpoint error: " + last)});
+        return;
+    }
+    if (checkpointer_) {
+        if (frames < checkpoint_asked_at_) checkpoint_asked_at_ = 0;  // the WAL restarted
+        if (frames - checkpoint_asked_at_ >= static_cast<int>(opts_.checkpoint_pages)) {
+            checkpoint_asked_at_ = frames;
+            checkpointer_->request();
+        }
+    }
 }
 
 void writer::run() {

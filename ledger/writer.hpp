@@ -21,8 +21,17 @@
 //   failed, nor while it lags more than lag_events_max events behind the ring (published but
 //   not yet committed). The bound is below the ring's capacity, so it trips before the ring
 //   fills and blocks the engine. The gateway answers a refused order with the reason.
+// Checkpoints: with background_checkpoints (the default) a checkpointer thread
+//   (ledger/checkpointer.hpp) copies the WAL back into the database whenever it has grown by
+//   checkpoint_pages, and the writer checkpoints itself only when the WAL reaches
+//   wal_restart_pages (mostly copied by then) so that it restarts; without, every commit that
+//   finds checkpoint_pages in the WAL checkpoints on the writer thread, as SQLite's own
+//   autocheckpoint does. Past wal_pages_max the writer stops (`io`): checkpoints are failing
+//   or a reader holds a snapshot that old, and the WAL must not grow without bound.
 // Limits: batch_events <= limits::batch_events_max; lag_events_max < ring capacity;
-//   commit latency samples kept for at most latency_samples_max batches.
+//   checkpoint_pages < wal_restart_pages < wal_pages_max <= limits::wal_pages_max; commit
+//   latency samples kept
+//   for at most latency_samples_max batches.
 
 #include <atomic>
 #include <cstdint>
@@ -35,6 +44,7 @@
 
 #include "engine/event.hpp"
 #include "engine/ring.hpp"
+#include "ledger/checkpointer.hpp"
 #include "ledger/recorder.hpp"
 #include "ledger/result.hpp"
 
@@ -50,6 +60,10 @@ struct writer_options {
     std::function<bool(uint64_t cmd_seq)> wait_durable;
     // Called once, on the writer thread, when the writer stops recording.
     std::function<void(const ledger_error&)> on_failure;
+    bool background_checkpoints = true;
+    uint32_t checkpoint_pages = limits::checkpoint_pages_default;
+    uint32_t wal_restart_pages = limits::wal_restart_pages_default;
+    uint32_t wal_pages_max = limits::wal_pages_max;
     std::size_t latency_samples_max = std::size_t{1} << 20;
 };
 
@@ -68,6 +82,7 @@ struct writer_counters {
     uint64_t batches = 0;        // transactions committed with effects
     uint64_t ring_events = 0;    // events taken from the ring (recorded, skipped or drained)
     uint64_t events_max_per_batch = 0;
+    checkpointer_counters checkpoints;  // the background checkpointer's (zero without one)
 };
 
 class writer {
@@ -108,6 +123,7 @@ private:
     engine::spmc_consumer id_{};
     writer_options opts_;
     std::unique_ptr<recorder> rec_;
+    std::unique_ptr<checkpointer> checkpointer_;
     std::thread thread_;
     uint64_t position_at_open_ = 0;
 
@@ -116,6 +132,7 @@ private:
     uint64_t done_local_ = 0;  // ring items covered by the last flush
     std::vector<uint32_t> latency_us_;
     uint64_t batch_max_seen_ = 0;
+    int checkpoint_asked_at_ = 0;  // WAL frames when the checkpointer was last asked
 
     std::atomic<uint64_t> committed_seq_{0};
     std::atomic<uint64_t> done_items_{0};  // ring items whose effects are committed

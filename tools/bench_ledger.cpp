@@ -394,9 +394,13 @@ int run_bench_ledger(const ledger_bench_options& o, const std::string& market_fi
         o.trades == 0 ? 0.0
                       : static_cast<double>(c.recorded.transfers) / static_cast<double>(o.trades),
         static_cast<unsigned long long>(events), static_cast<double>(events) / secs);
-    std::printf("batches    %llu commits (each one WAL sync), up to %llu events per batch\n",
-                static_cast<unsigned long long>(c.batches),
-                static_cast<unsigned long long>(c.events_max_per_batch));
+    std::printf(
+        "batches    %llu commits (each one WAL sync), up to %llu events per batch; %llu "
+        "background checkpoints (%llu failed)\n",
+        static_cast<unsigned long long>(c.batches),
+        static_cast<unsigned long long>(c.events_max_per_batch),
+        static_cast<unsigned long long>(c.checkpoints.rounds),
+        static_cast<unsigned long long>(c.checkpoints.failures));
     std::printf("commit     latency per batch, ms: p50 %.2f  p99 %.2f  max %.2f  mean %.2f\n",
                 percentile(lat, 0.50) / 1000, percentile(lat, 0.99) / 1000,
                 lat.empty() ? 0.0 : lat.back() / 1000.0, mean / 1000);

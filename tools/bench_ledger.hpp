@@ -8,13 +8,15 @@
 // publishing their events on an spmc_ring<event>, as the pipeline does (no journal: this
 // measures the ledger). Each trade: a vendor rests a sell of 1-4 devices in an hourly window
 // and a buyer takes it with an IOC whose data comes from another region, so every contract has
-// four lines (compute, energy, network, buyer fee), its escrow transfers and, when the window
-// has been delivered, five release transfers (compute, energy, network, both fees). Market time
+// four lines (compute, energy, network, buyer fee: columns of its row), its escrow transfer and,
+// when the window has been delivered, four release transfers (the seller's proceeds, network
+// to the carrier, both fees to the exchange) and its close. Market time
 // moves one hour per `trades_per_hour` trades, so windows settle continuously while trading
 // goes on; a last tick settles what is left. The ledger writer (ledger/writer.hpp) consumes the
 // ring on its own thread into a fresh SQLite file. Timed: from the first trade until the
 // ledger has committed the last settlement. trades/s = trades / that time (each trade opened
-// AND settled). Batch commit latency: BEGIN to COMMIT returned (WAL synced), per batch.
+// AND settled). Batch commit latency: BEGIN to COMMIT returned (WAL synced), per batch. The
+// writer runs as `cux serve` runs it (group commit, background checkpoints).
 // Afterwards (untimed) the ledger's own checks run on the file.
 //
 // Thread: the caller's, plus the producer and the writer, both joined before returning.

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/detail/rows.hpp"
 #include "ledger/result.hpp"
 
 namespace cux::ledger::detail {
@@ -47,6 +48,10 @@ public:
     }
     void bind_blob(int i, std::span<const unsigned char> bytes) {
         sqlite3_bind_blob(s_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    }
+    // The argument of cux_rows(?i) (ledger/detail/rows.hpp); `rows` must outlive the step.
+    void bind_rows(int i, const row_set* rows) {
+        sqlite3_bind_pointer(s_, i, const_cast<row_set*>(rows), row_set_pointer_type, nullptr);
     }
     // SQLITE_ROW, SQLITE_DONE or an error code.
     int step() { return sqlite3_step(s_); }
@@ -102,6 +107,8 @@ private:
 
 // The ledger's schema (schemas/ledger.sql, compiled in).
 [[nodiscard]] const char* schema_sql();
-inline constexpr int64_t schema_version = 1;
+// Version 2: transfers carry a contract's lines once (escrow, proceeds), closes are rows of
+// their own. A version-1 file is refused (nothing migrates it).
+inline constexpr int64_t schema_version = 2;
 
 }  // namespace cux::ledger::detail

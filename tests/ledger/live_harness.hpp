@@ -26,6 +26,11 @@ struct live_options {
     std::string vfs;
     std::size_t event_ring_capacity = std::size_t{1} << 15;
     uint64_t lag_events_max = 0;
+    // The writer's batch size and checkpoint settings; 0: its defaults.
+    std::size_t batch_events = 0;
+    uint32_t checkpoint_pages = 0;
+    uint32_t wal_restart_pages = 0;
+    uint32_t wal_pages_max = 0;
     std::function<utc_ns()> clock;  // empty: the harness's settable clock
 };
 
@@ -40,6 +45,10 @@ public:
         wo.db = options_for(data_dir + "/cux.db", ex.market(), lo.vfs);
         wo.wait_durable = dur.fn();
         wo.lag_events_max = lo.lag_events_max;
+        if (lo.batch_events != 0) wo.batch_events = lo.batch_events;
+        if (lo.checkpoint_pages != 0) wo.checkpoint_pages = lo.checkpoint_pages;
+        if (lo.wal_restart_pages != 0) wo.wal_restart_pages = lo.wal_restart_pages;
+        if (lo.wal_pages_max != 0) wo.wal_pages_max = lo.wal_pages_max;
         auto w = writer::open(p.events(), std::move(wo));
         EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.error().message);
         if (w.ok()) ledger = std::move(w.value());

@@ -7,62 +7,14 @@
 #include <gtest/gtest.h>
 
 #include "ledger/reader.hpp"
-#include "tests/ledger/ledger_harness.hpp"
+#include "tests/ledger/ledger_fixture.hpp"
 
 namespace cux::ledger::test {
 namespace {
 
 using engine::test::fail_cmd;
 using engine::test::harness;
-using engine::test::hourly;
 using engine::test::of_type;
-
-constexpr uint8_t h100 = 0;
-constexpr uint8_t yrd = 0;
-constexpr uint8_t nx = 1;
-
-class Ledger : public ::testing::Test {
-protected:
-    void SetUp() override {
-        buyer = L.add("buyer", role_buyer);
-        vendor = L.add("vendor", role_vendor);
-        L.deposit(buyer, 10'000'000);
-        L.h.capacity(vendor, h100, yrd, 100, h0, h0 + 48);
-        L.tick_at(t0 + 61 * ns_per_s);  // past pre-open
-    }
-
-    // The vendor rests 2 at 11.00 and the buyer (data 1000 GB from nx) takes them: compute
-    // 2 x 1100 = 2200; energy 2 x 0.7 kW x 1.30 x 69.2 fen = 125.944 -> 126; network 1000 GB x
-    // 4.8 fen = 4800 (to carrier 0); buyer fee 5 bps of 2200 = 1.1 -> 1; seller fee 2 bps =
-    // 0.44 -> 0. The buyer pays 7127 into escrow.
-    trade_body trade_two() {
-        L.run(harness::order_cmd(vendor, i1, side::sell, 1100, 2));
-        command c = harness::order_cmd(buyer, i1, side::buy, 1200, 2);
-        c.body.place.origin_region = nx;
-        c.body.place.data_gb = 1000;
-        const auto trades = of_type(L.run(c), event_type::trade);
-        EXPECT_EQ(trades.size(), 1U);
-        return trades.empty() ? trade_body{} : trades[0].body.trade;
-    }
-
-    int64_t bal(account_id a) {
-        auto r = L.read().account_balance(a);
-        EXPECT_TRUE(r.ok());
-        return r.ok() ? r.value() : INT64_MIN;
-    }
-
-    void expect_verified() {
-        const verify_report r = L.verify_all();
-        EXPECT_TRUE(r.ok()) << describe(r);
-        const verify_check* replay = find_check(r, "engine_replay");
-        ASSERT_NE(replay, nullptr);
-        EXPECT_FALSE(replay->skipped);
-    }
-
-    ledger_harness L;
-    participant_id buyer, vendor;
-    const instrument_id i1 = hourly(h100, yrd, 1);  // window 01:00-02:00, settles 02:15
-};
 
 TEST_F(Ledger, DepositComesFromTheBank) {
     EXPECT_EQ(bal(available_account(buyer)), 10'000'000);
@@ -431,7 +383,12 @@ TEST_F(Ledger, VerifyNamesAContractWhoseLinesDoNotAddUp) {
     {
         auto db = detail::connection::open(L.dir.db(), false, false, "", 1000);
         ASSERT_TRUE(db.ok());
-        ASSERT_TRUE(db.value().exec("UPDATE contracts SET energy = energy + 1").ok());
+        // Contracts are append-only (a trigger refuses updates); a forger drops the trigger.
+        EXPECT_FALSE(db.value().exec("UPDATE contracts SET energy = energy + 1").ok());
+        ASSERT_TRUE(db.value()
+                        .exec("DROP TRIGGER contracts_no_update; "
+                              "UPDATE contracts SET energy = energy + 1")
+                        .ok());
     }
     const verify_report r = L.verify_all();
     const verify_check* lines = find_check(r, "contract_lines");
@@ -442,30 +399,55 @@ TEST_F(Ledger, VerifyNamesAContractWhoseLinesDoNotAddUp) {
     EXPECT_FALSE(find_check(r, "escrow_matches_open")->ok);
 }
 
-TEST(LedgerOpen, RefusesAnotherMarketsLedger) {
-    temp_dir dir;
-    market_config m = engine::test::small_market();
-    {
-        auto r = recorder::open(options_for(dir.db(), m));
-        ASSERT_TRUE(r.ok()) << r.error().message;
-    }
-    m.carriers[0] = "another";
-    auto r = recorder::open(options_for(dir.db(), m));
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, error_code::schema);
+// The engine's failure event of `t`, as the next event after everything applied so far.
+event failure_of(const trade_body& t, const ledger_harness& L) {
+    event e{};
+    e.event_seq = L.h.log.events.back().event_seq + 1;
+    e.cmd_seq = L.h.log.events.back().cmd_seq + 1;
+    e.ts = L.h.log.events.back().ts;
+    e.type = event_type::contract_failed;
+    e.command = command_type::fail_contract;
+    auto& k = e.body.contract;
+    k.id = t.contract;
+    k.trade = t.id;
+    k.instrument = t.instrument;
+    k.buyer = t.buyer;
+    k.seller = t.seller;
+    k.carrier = t.carrier;
+    k.compute = t.compute;
+    k.energy = t.energy;
+    k.network = t.network;
+    k.buyer_fee = t.buyer_fee;
+    k.seller_fee = t.seller_fee;
+    return e;
 }
 
-TEST(LedgerOpen, ReaderRefusesAFileThatIsNotALedger) {
-    temp_dir dir;
-    EXPECT_FALSE(reader::open(dir.path + "/missing.db").ok());
-    {
-        auto db = detail::connection::open(dir.db(), true, false, "", 1000);
-        ASSERT_TRUE(db.ok());
-        ASSERT_TRUE(db.value().exec("CREATE TABLE t (x)").ok());
-    }
-    auto r = reader::open(dir.db());
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, error_code::schema);
+TEST_F(Ledger, ClosingAContractTheLedgerNeverOpenedStopsIt) {
+    trade_two();
+    trade_body ghost = trade_two();
+    ghost.id = trade_id(ghost.id.value() + 100);  // escrow covers it, but no such contract
+    ASSERT_TRUE(L.rec->apply(failure_of(ghost, L)).ok());
+    const status s = L.rec->commit();
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, error_code::diverged);
+    EXPECT_NE(s.error().message.find("does not hold"), std::string::npos) << s.error().message;
+    // Nothing of the batch is written: the escrow is still there.
+    L.rec.reset();
+    EXPECT_EQ(bal(escrow_account(buyer)), 2 * 7127);
+}
+
+TEST_F(Ledger, ClosingAContractTwiceStopsIt) {
+    const trade_body a = trade_two();
+    trade_two();  // the buyer's escrow covers a second refund of `a`
+    L.run(fail_cmd(vendor, a.contract));
+    ASSERT_EQ(bal(escrow_account(buyer)), 7127);
+    ASSERT_TRUE(L.rec->apply(failure_of(a, L)).ok());
+    const status s = L.rec->commit();
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, error_code::diverged) << s.error().message;
+    L.rec.reset();
+    EXPECT_EQ(bal(escrow_account(buyer)), 7127);
+    EXPECT_EQ(bal(available_account(buyer)), 10'000'000 - 7127);
 }
 
 }  // namespace
