@@ -1,10 +1,10 @@
 #include "ledger/keys.hpp"
 
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <stdexcept>
+
+#include "ledger/detail/sqlite.hpp"
 
 namespace cux::ledger {
 
@@ -27,6 +27,9 @@ std::string sqlite_error(sqlite3* db, const std::string& what) {
 }  // namespace
 
 key_store::key_store(const std::string& db_path) {
+    // The file holds HMAC secrets: owner only from the moment it exists (SQLite's WAL and
+    // shared-memory files take the database's mode when they are created).
+    if (auto p = detail::make_private(db_path); !p) throw std::runtime_error(p.error().message);
     const int rc = sqlite3_open_v2(
         db_path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
         nullptr);
@@ -35,12 +38,6 @@ key_store::key_store(const std::string& db_path) {
         sqlite3_close(db_);
         db_ = nullptr;
         throw std::runtime_error(msg);
-    }
-    // The file holds HMAC secrets: owner only, whoever created it (and SQLite's WAL and shared
-    // memory files, which take the database's mode when they are created).
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        const std::string f = db_path + suffix;
-        if (::access(f.c_str(), F_OK) == 0) ::chmod(f.c_str(), S_IRUSR | S_IWUSR);
     }
     sqlite3_busy_timeout(db_, 5000);
     char* err = nullptr;

@@ -58,6 +58,7 @@ status recorder::init(const recorder_options& o) {
         return ledger_error{error_code::bad_request, "more carriers than the ledger supports"};
     }
     carriers_ = o.carriers;
+    if (auto s = detail::make_private(o.path); !s) return s;
     auto c = detail::connection::open(o.path, true, false, o.vfs, 10'000);
     if (!c) return c.error();
     db_ = std::move(c.value());

@@ -38,7 +38,7 @@
 namespace cux::ledger {
 
 struct recorder_options {
-    std::string path;  // the SQLite file, e.g. DIR/cux.db (created if missing)
+    std::string path;  // the SQLite file, e.g. DIR/cux.db (created 0600 if missing)
     std::vector<std::string> carriers;  // the market file's carriers, by index
     std::string vfs;                    // empty: SQLite's default (tests inject faults here)
     // WAL pages after which a commit checkpoints (SQLite's wal_autocheckpoint); 0: never, some

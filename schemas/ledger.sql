@@ -42,7 +42,8 @@ INSERT OR IGNORE INTO participants VALUES (0, 'exchange', 1, 0, 0);
 
 -- API keys for the gateway's HMAC-SHA256 request signing (API.md "Authentication"). The server
 -- must recompute HMAC(secret, ...) for every request, so it has to hold the secret itself: a
--- one-way hash of it could not verify a signature. Protect the file (mode 0600), not the column.
+-- one-way hash of it could not verify a signature. Protect the file (mode 0600: the ledger
+-- creates cux.db so, and its -wal and -shm files take that mode), not the column.
 -- Written by the gateway on its own connection (rare, short transactions); not part of the
 -- money path, so no foreign key to participants (whose row the writer may add a moment later).
 CREATE TABLE IF NOT EXISTS api_keys (

@@ -1,5 +1,12 @@
 #include "ledger/detail/sqlite.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace cux::ledger::detail {
 
 std::string describe(sqlite3* db, int rc, std::string_view what) {
@@ -29,6 +36,27 @@ error_code write_error_code(int rc) {
             // wrote may or may not have reached the disk.
             return error_code::outcome_unknown;
     }
+}
+
+status make_private(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ::close(fd);
+        return ok_status();
+    }
+    if (errno != EEXIST) {
+        return ledger_error{error_code::io, "cannot create " + path + ": " + std::strerror(errno)};
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string f = path + suffix;
+        struct stat st {};
+        if (::stat(f.c_str(), &st) != 0) continue;  // -wal and -shm come and go
+        if ((st.st_mode & 0777) != 0600 && ::chmod(f.c_str(), 0600) != 0) {
+            return ledger_error{error_code::io, "cannot make " + f + " private (mode 0600): " +
+                                                    std::strerror(errno)};
+        }
+    }
+    return ok_status();
 }
 
 std::string statement::text(int col) const {

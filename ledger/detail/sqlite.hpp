@@ -105,6 +105,11 @@ private:
     sqlite3* db_ = nullptr;
 };
 
+// Creates `path` with mode 0600 when it does not exist, and makes it (and SQLite's -wal and
+// -shm files beside it, which SQLite creates with the database's mode) 0600 when it does: the
+// ledger file also holds the gateway's API-key secrets. `io` when it cannot.
+[[nodiscard]] status make_private(const std::string& path);
+
 // The ledger's schema (schemas/ledger.sql, compiled in).
 [[nodiscard]] const char* schema_sql();
 // Version 2: transfers carry a contract's lines once (escrow, proceeds), closes are rows of

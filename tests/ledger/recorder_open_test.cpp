@@ -1,7 +1,8 @@
-// Opening a ledger: another market's or another schema version's ledger is refused, and a file
-// that is not a ledger is not read.
+// Opening a ledger: the file is the owner's only (it holds API-key secrets), another market's
+// or another schema version's ledger is refused, and a file that is not a ledger is not read.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "ledger/detail/sqlite.hpp"
 #include "ledger/reader.hpp"
@@ -10,6 +11,36 @@
 
 namespace cux::ledger::test {
 namespace {
+
+unsigned mode_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return 0;
+    return st.st_mode & 0777U;
+}
+
+TEST(LedgerOpen, CreatesTheFileForItsOwnerOnly) {
+    temp_dir dir;
+    const mode_t old = ::umask(022);  // the usual umask would leave it world-readable
+    auto r = recorder::open(options_for(dir.db(), engine::test::small_market()));
+    ::umask(old);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(mode_of(dir.db()), 0600U);
+    // SQLite gives its WAL and shared-memory files the database's mode.
+    EXPECT_EQ(mode_of(dir.db() + "-wal"), 0600U);
+    EXPECT_EQ(mode_of(dir.db() + "-shm"), 0600U);
+}
+
+TEST(LedgerOpen, MakesAnExistingFileItsOwnersOnly) {
+    temp_dir dir;
+    {
+        auto r = recorder::open(options_for(dir.db(), engine::test::small_market()));
+        ASSERT_TRUE(r.ok()) << r.error().message;
+    }
+    ASSERT_EQ(::chmod(dir.db().c_str(), 0644), 0);
+    auto r = recorder::open(options_for(dir.db(), engine::test::small_market()));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(mode_of(dir.db()), 0600U);
+}
 
 TEST(LedgerOpen, RefusesAnOlderSchemaVersion) {
     temp_dir dir;
