@@ -43,7 +43,7 @@ void checkpointer::run() {
     for (;;) {
         requests_.wait(seen, std::memory_order_acquire);
         seen = requests_.load(std::memory_order_acquire);
-        if (stopping_.load(std::memory_order_acquire)) return;
+        if (stopping_.load(std::memory_order_acquire) || failed()) return;
         const int rc = sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE,
                                                  nullptr, nullptr);
         std::lock_guard lock(mu_);
@@ -52,6 +52,7 @@ void checkpointer::run() {
         if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
             ++counters_.failures;
             counters_.last_error = detail::describe(db_.get(), rc, "checkpoint");
+            failed_.store(true, std::memory_order_release);
         }
     }
 }

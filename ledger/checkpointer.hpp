@@ -13,8 +13,10 @@
 //
 // Thread: open() and start() from the owner; request() from any thread; stop() (or the
 //   destructor) joins. The counters are safe from any thread.
-// Errors: a failed checkpoint loses nothing (the WAL still holds the frames and readers read
-//   them from there); it is counted, its message kept, and the next request tries again.
+// Errors: a failed checkpoint loses nothing committed (the WAL still holds the frames and
+//   readers read them from there), but a write or sync error on the ledger's disk is "outcome
+//   unknown" all the same (STYLE.md): failed() turns true for good, the writer stops on it,
+//   and the thread makes no further attempt.
 
 #include <atomic>
 #include <cstdint>
@@ -49,6 +51,7 @@ public:
     // Ends the thread after the round in progress, if any.
     void stop();
     [[nodiscard]] checkpointer_counters counters() const;
+    [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
 
 private:
     checkpointer() = default;
@@ -58,6 +61,7 @@ private:
     std::thread thread_;
     std::atomic<uint32_t> requests_{0};  // bumped by request() and stop(); the thread waits on it
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> failed_{false};
     mutable std::mutex mu_;
     checkpointer_counters counters_;  // under mu_
 };

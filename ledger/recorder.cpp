@@ -80,6 +80,18 @@ status recorder::init(const recorder_options& o) {
         !s) {
         return s;
     }
+    {
+        auto sync = db_.query_int("PRAGMA synchronous");
+        auto page = db_.query_int("PRAGMA page_size");
+        if (!sync) return sync.error();
+        if (!page) return page.error();
+        static constexpr const char* sync_names[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
+        const int64_t v = sync.value();
+        settings_ = std::string("journal_mode=wal synchronous=") +
+                    (v >= 0 && v <= 3 ? sync_names[v] : "?") +
+                    " page_size=" + std::to_string(page.value());
+        if (v != 2) return ledger_error{error_code::io, o.path + ": synchronous is not FULL"};
+    }
     // The hook replaces SQLite's own autocheckpoint (sqlite3_wal_autocheckpoint is a hook too):
     // it counts the WAL's frames and checkpoints past the threshold, as SQLite's would.
     autocheckpoint_pages_ = o.autocheckpoint_pages;
@@ -185,9 +197,13 @@ int recorder::on_wal_commit(void* self, sqlite3* db, const char* name, int frame
     auto* r = static_cast<recorder*>(self);
     r->wal_frames_ = frames;
     if (r->autocheckpoint_pages_ != 0 && frames >= static_cast<int>(r->autocheckpoint_pages_)) {
-        // As SQLite's default hook: a failed checkpoint loses nothing (the WAL still holds the
-        // frames, and readers read them from there); the next one tries again.
-        (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        // Unlike SQLite's default hook, a failure is not ignored: it loses nothing committed
+        // (the WAL still holds the frames), but the disk failed a write or a sync.
+        const int rc =
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY && r->checkpoint_error_.empty()) {
+            r->checkpoint_error_ = detail::describe(db, rc, "checkpoint");
+        }
     }
     return SQLITE_OK;
 }

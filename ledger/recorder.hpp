@@ -105,8 +105,14 @@ public:
     // How far ledger_state.last_seq was behind the rows when opened (0 normally).
     [[nodiscard]] uint64_t stale_state_events() const { return stale_state_events_; }
     [[nodiscard]] const recorder_counters& counters() const { return counters_; }
+    // The write connection's settings as SQLite reports them back, e.g. "journal_mode=wal
+    // synchronous=FULL page_size=4096" (what the benchmark prints and a test checks).
+    [[nodiscard]] const std::string& settings() const { return settings_; }
     // Frames in the WAL after the last commit (what a checkpointer has to copy back).
     [[nodiscard]] int wal_frames() const { return wal_frames_; }
+    // Why the commit's own checkpoint (autocheckpoint_pages) failed to write or sync the
+    // database file; empty while none has. The commit itself is durable (it is in the WAL).
+    [[nodiscard]] const std::string& checkpoint_error() const { return checkpoint_error_; }
 
 private:
     // Staged rows, flat and row-major in the column order of their table.
@@ -178,6 +184,8 @@ private:
     uint64_t stale_state_events_ = 0;
     int wal_frames_ = 0;
     uint32_t autocheckpoint_pages_ = 0;
+    std::string checkpoint_error_;
+    std::string settings_;
     ledger_error failure_;
     recorder_counters counters_;
 };

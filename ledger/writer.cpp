@@ -59,6 +59,7 @@ result<std::unique_ptr<writer>> writer::open(engine::spmc_ring<engine::event>& r
     w->rec_ = std::move(rec.value());
     w->checkpointer_ = std::move(ckpt);
     w->position_at_open_ = w->rec_->committed_seq();
+    w->settings_ = w->rec_->settings();
     w->committed_seq_.store(w->position_at_open_, std::memory_order_release);
     w->id_ = ring.add_consumer();
     return w;
@@ -94,6 +95,15 @@ ledger_error writer::failure() const {
 }
 
 order_gate_state writer::order_gate() const {
+    if (!failed() && checkpointer_ && checkpointer_->failed()) {
+        // The writer stops on it at its next commit; no new order meanwhile.
+        order_gate_state g;
+        g.open = false;
+        g.lag_events_max = opts_.lag_events_max;
+        g.reason = "the ledger's checkpoint failed (outcome unknown: " +
+                   checkpointer_->counters().last_error + "): new orders are refused";
+        return g;
+    }
     if (failed()) {
         order_gate_state g;
         g.open = false;
@@ -155,19 +165,35 @@ void writer::flush(bool force) {
     committed_seq_.store(rec_->committed_seq(), std::memory_order_release);
     done_local_ = taken_;
     done_items_.store(taken_, std::memory_order_release);
+    const std::string ckpt_error = !rec_->checkpoint_error().empty() ? rec_->checkpoint_error()
+                                   : checkpointer_ && checkpointer_->failed()
+                                       ? checkpointer_->counters().last_error
+                                       : std::string();
+    if (!ckpt_error.empty()) {
+        stop_recording(ledger_error{
+            error_code::outcome_unknown,
+            "outcome unknown: " + ckpt_error +
+                " (the database file could not be written or synced); the ledger stopped at "
+                "event " +
+                std::to_string(rec_->committed_seq()) + ", restart to re-read its position"});
+        return;
+    }
     const int frames = rec_->wal_frames();
     if (frames > static_cast<int>(opts_.wal_pages_max)) {
         const std::string last = checkpointer_ ? checkpointer_->counters().last_error : "";
         stop_recording(ledger_error{
-            error_code::io, "the ledger's WAL holds " + std::to_string(frames) +
-                                " pages (limit " + std::to_string(opts_.wal_pages_max) +
+            error_code::io, "the ledger's WAL holds " + std::to_string(frames) + " pages (limit " +
+                                std::to_string(opts_.wal_pages_max) +
                                 "): checkpoints fail or a reader holds a snapshot that old" +
                                 (last.empty() ? "" : "; last checkpoint error: " + last)});
         return;
     }
     if (checkpointer_) {
         if (frames < checkpoint_asked_at_) checkpoint_asked_at_ = 0;  // the WAL restarted
-        if (frames - checkpoint_asked_at_ >= static_cast<int>(opts_.checkpoint_pages)) {
+        // Past wal_restart_pages the commits checkpoint themselves so that the WAL restarts;
+        // the checkpointer stays idle then, or it would keep them from the checkpoint lock.
+        if (frames - checkpoint_asked_at_ >= static_cast<int>(opts_.checkpoint_pages) &&
+            frames < static_cast<int>(opts_.wal_restart_pages)) {
             checkpoint_asked_at_ = frames;
             checkpointer_->request();
         }

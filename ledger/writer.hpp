@@ -104,6 +104,8 @@ public:
         return committed_seq_.load(std::memory_order_acquire);
     }
     [[nodiscard]] uint64_t position_at_open() const { return position_at_open_; }
+    // The write connection's settings as SQLite reports them (recorder::settings()).
+    [[nodiscard]] const std::string& sqlite_settings() const { return settings_; }
     [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
     // Why it stopped; code none while it runs.
     [[nodiscard]] ledger_error failure() const;
@@ -126,6 +128,7 @@ private:
     std::unique_ptr<checkpointer> checkpointer_;
     std::thread thread_;
     uint64_t position_at_open_ = 0;
+    std::string settings_;
 
     // Writer thread only.
     uint64_t taken_ = 0;       // ring items polled

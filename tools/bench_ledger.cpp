@@ -378,8 +378,9 @@ int run_bench_ledger(const ledger_bench_options& o, const std::string& market_fi
     std::printf("machine    %ld cpus online, %s; g++ %s, %s; load %s before, %s after\n",
                 sysconf(_SC_NPROCESSORS_ONLN), cpu_model().c_str(), __VERSION__, opt,
                 load_before.c_str(), load_average().c_str());
-    std::printf("sqlite     %s, WAL, synchronous=FULL, on %s (%s)\n",
-                ledger::sqlite_library_version(), dir.c_str(), fs_name(dir).c_str());
+    std::printf("sqlite     %s, %s (read back from the writer's connection), on %s (%s)\n",
+                ledger::sqlite_library_version(), w->sqlite_settings().c_str(), dir.c_str(),
+                fs_name(dir).c_str());
     std::printf(
         "throughput %.0f trades/s opened and settled (%lld in %.3f s; engine done after "
         "%.3f s)\n",

@@ -32,14 +32,13 @@ void trade_pairs(live_exchange& x, int n, int64_t price) {
 
 // Runs the market on a VFS that fails as `arm` says after some trades, then restarts on a good
 // disk and checks that nothing was lost or doubled.
-void fault_then_restart(void (*arm)()) {
+void fault_then_restart(void (*arm)(), live_options lo = {}, const char* what = "") {
     fault_vfs::install();
     const fault_vfs::disarm_on_exit guard;
     temp_dir dir;
     int pairs = 10;
     int64_t deposits = 10'000'000;
     {
-        live_options lo;
         lo.vfs = fault_vfs::name;
         live_exchange x(dir.path, lo);
         x.start();
@@ -67,6 +66,7 @@ void fault_then_restart(void (*arm)()) {
         const ledger_error e = x.ledger->failure();
         EXPECT_EQ(e.code, error_code::outcome_unknown) << e.message;
         EXPECT_NE(e.message.find("outcome unknown"), std::string::npos) << e.message;
+        EXPECT_NE(e.message.find(what), std::string::npos) << e.message;
         const order_gate_state g = x.ledger->order_gate();
         EXPECT_FALSE(g.open);
         EXPECT_NE(g.reason.find("stopped"), std::string::npos) << g.reason;
@@ -105,6 +105,21 @@ TEST(LedgerFault, FailedWalSyncStopsWithOutcomeUnknownAndRestartLosesNothing) {
 
 TEST(LedgerFault, FailedWalWriteStopsWithOutcomeUnknownAndRestartLosesNothing) {
     fault_then_restart([] { fault_vfs::fail_wal_write_after(0); });
+}
+
+TEST(LedgerFault, AFailedCheckpointSyncStopsWithOutcomeUnknownToo) {
+    // Only checkpoints write (and sync) the database file: the background checkpointer's
+    // failure stops the writer as a failed commit would.
+    live_options lo;
+    lo.checkpoint_pages = 8;
+    fault_then_restart([] { fault_vfs::fail_db_sync_after(0); }, lo, "checkpoint");
+}
+
+TEST(LedgerFault, AFailedSyncOfTheWritersOwnCheckpointStopsItToo) {
+    live_options lo;
+    lo.background_checkpoints = false;  // every commit past 8 WAL pages checkpoints itself
+    lo.checkpoint_pages = 8;
+    fault_then_restart([] { fault_vfs::fail_db_sync_after(0); }, lo, "checkpoint");
 }
 
 TEST(LedgerFault, ASyncThatFailsLaterInTheRunIsHandledTheSameWay) {

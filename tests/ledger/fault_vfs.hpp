@@ -1,6 +1,7 @@
 #pragma once
 // A SQLite VFS shim for fault tests: wraps the default VFS and, when armed, fails writes or
-// syncs of the WAL file (sticky, like a dead disk), or slows every WAL sync down. Register once
+// syncs of the WAL file or syncs of the database file (which only checkpoints write, in WAL
+// mode) (sticky, like a dead disk), or slows every WAL sync down. Register once
 // per process with fault_vfs::install(); open databases with the VFS name fault_vfs::name.
 // Header-only: the test binary compiles tests/ledger/*_test.cpp only.
 // Thread: the controls are atomics, safe from any thread.
@@ -27,6 +28,7 @@ namespace detail {
 struct state {
     std::atomic<int64_t> sync_budget{-1};  // -1: never fail; else syncs left before failing
     std::atomic<int64_t> write_budget{-1};
+    std::atomic<int64_t> db_sync_budget{-1};
     std::atomic<int64_t> sync_delay_us{0};
     std::atomic<int64_t> faults{0};
     sqlite3_vfs* real = nullptr;
@@ -43,6 +45,7 @@ struct file {
     sqlite3_file base;  // must be first: SQLite sees this
     sqlite3_file* real;
     bool wal;
+    bool main_db;
 };
 
 inline sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<file*>(f)->real; }
@@ -77,6 +80,9 @@ inline int x_sync(sqlite3_file* f, int flags) {
             std::this_thread::sleep_for(std::chrono::microseconds(us));
         }
         if (spend(st().sync_budget)) return SQLITE_IOERR_FSYNC;
+    }
+    if (reinterpret_cast<file*>(f)->main_db && spend(st().db_sync_budget)) {
+        return SQLITE_IOERR_FSYNC;
     }
     return real(f)->pMethods->xSync(real(f), flags);
 }
@@ -115,6 +121,7 @@ inline int x_open(sqlite3_vfs* vfs, sqlite3_filename zname, sqlite3_file* f, int
     auto* me = reinterpret_cast<file*>(f);
     me->real = reinterpret_cast<sqlite3_file*>(me + 1);
     me->wal = (flags & SQLITE_OPEN_WAL) != 0;
+    me->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
     sqlite3_vfs* r = static_cast<sqlite3_vfs*>(vfs->pAppData);
     const int rc = r->xOpen(r, zname, me->real, flags, out_flags);
     // Only when the wrapped open set its methods may SQLite call our xClose.
@@ -204,10 +211,12 @@ inline void install() {
 
 inline void fail_wal_sync_after(int64_t n) { detail::st().sync_budget.store(n); }
 inline void fail_wal_write_after(int64_t n) { detail::st().write_budget.store(n); }
+inline void fail_db_sync_after(int64_t n) { detail::st().db_sync_budget.store(n); }
 inline void delay_wal_sync_us(int64_t us) { detail::st().sync_delay_us.store(us); }
 inline void disarm() {
     detail::st().sync_budget.store(-1);
     detail::st().write_budget.store(-1);
+    detail::st().db_sync_budget.store(-1);
     detail::st().sync_delay_us.store(0);
 }
 inline int64_t faults() { return detail::st().faults.load(); }

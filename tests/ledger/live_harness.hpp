@@ -28,6 +28,7 @@ struct live_options {
     uint64_t lag_events_max = 0;
     // The writer's batch size and checkpoint settings; 0: its defaults.
     std::size_t batch_events = 0;
+    bool background_checkpoints = true;
     uint32_t checkpoint_pages = 0;
     uint32_t wal_restart_pages = 0;
     uint32_t wal_pages_max = 0;
@@ -46,6 +47,7 @@ public:
         wo.wait_durable = dur.fn();
         wo.lag_events_max = lo.lag_events_max;
         if (lo.batch_events != 0) wo.batch_events = lo.batch_events;
+        wo.background_checkpoints = lo.background_checkpoints;
         if (lo.checkpoint_pages != 0) wo.checkpoint_pages = lo.checkpoint_pages;
         if (lo.wal_restart_pages != 0) wo.wal_restart_pages = lo.wal_restart_pages;
         if (lo.wal_pages_max != 0) wo.wal_pages_max = lo.wal_pages_max;

@@ -42,6 +42,13 @@ TEST(LedgerOpen, MakesAnExistingFileItsOwnersOnly) {
     EXPECT_EQ(mode_of(dir.db()), 0600U);
 }
 
+TEST(LedgerOpen, WritesInWalModeWithFullSync) {
+    temp_dir dir;
+    auto r = recorder::open(options_for(dir.db(), engine::test::small_market()));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r.value()->settings(), "journal_mode=wal synchronous=FULL page_size=4096");
+}
+
 TEST(LedgerOpen, RefusesAnOlderSchemaVersion) {
     temp_dir dir;
     {

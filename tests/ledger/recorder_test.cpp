@@ -399,6 +399,49 @@ TEST_F(Ledger, VerifyNamesAContractWhoseLinesDoNotAddUp) {
     EXPECT_FALSE(find_check(r, "escrow_matches_open")->ok);
 }
 
+TEST(LedgerCarriers, NetworkIsPaidToTheCarrierOfTheRoutesRegionPair) {
+    // Three carriers; the market file names one per link: yrd <-> nx each way its own.
+    market_config m = engine::test::small_market();
+    m.carriers = {"backbone", "east", "west"};
+    m.links[1].carrier = 1;  // from yrd to nx
+    m.links[2].carrier = 2;  // from nx to yrd
+    ledger_harness L(m);
+    const participant_id b = L.add("buyer", role_buyer);
+    const participant_id v = L.add("vendor", role_vendor);
+    L.deposit(b, 10'000'000);
+    L.h.capacity(v, h100, yrd, 10, h0, h0 + 48);
+    L.h.capacity(v, h100, nx, 10, h0, h0 + 48);
+    L.tick_at(t0 + 61 * ns_per_s);
+    for (const uint8_t region : {yrd, nx}) {
+        const instrument_id inst = engine::test::hourly(h100, region, 1);
+        L.run(harness::order_cmd(v, inst, side::sell, 1100, 1));
+        command c = harness::order_cmd(b, inst, side::buy, 1100, 1);
+        c.body.place.origin_region = region == yrd ? nx : yrd;  // the data crosses over
+        c.body.place.data_gb = 100;
+        ASSERT_EQ(of_type(L.run(c), event_type::trade).size(), 1U);
+    }
+    L.tick_at(t0 + 135 * ns_per_min);  // both settle
+    reader r = L.read();
+    contract_query q;
+    auto k = r.contracts(q);
+    ASSERT_TRUE(k.ok());
+    ASSERT_EQ(k.value().size(), 2U);
+    EXPECT_NE(k.value()[0].carrier, k.value()[1].carrier);
+    for (const contract_row& c : k.value()) {
+        EXPECT_EQ(c.status, contract_state::settled);
+        EXPECT_GT(c.network_fen, 0);
+        EXPECT_NE(c.carrier, 0);
+        auto paid = r.account_balance(carrier_account(c.carrier));
+        ASSERT_TRUE(paid.ok());
+        EXPECT_EQ(paid.value(), c.network_fen) << "carrier " << int{c.carrier};
+    }
+    auto backbone = r.account_balance(carrier_account(0));
+    ASSERT_TRUE(backbone.ok());
+    EXPECT_EQ(backbone.value(), 0);
+    const verify_report rep = L.verify_all();
+    EXPECT_TRUE(rep.ok()) << describe(rep);
+}
+
 // The engine's failure event of `t`, as the next event after everything applied so far.
 event failure_of(const trade_body& t, const ledger_harness& L) {
     event e{};

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "ledger/detail/sqlite.hpp"
 #include "ledger/reader.hpp"
 #include "tests/ledger/fault_vfs.hpp"
 #include "tests/ledger/live_harness.hpp"
@@ -140,6 +141,60 @@ TEST(LedgerWriter, OrderGateClosesWhileTheLedgerLagsAndReopens) {
     EXPECT_EQ(x.ledger->counters().recorded.deposits, 201U);
     const verify_report r = verify_dir(dir.path);
     EXPECT_TRUE(r.ok()) << describe(r);
+}
+
+TEST(LedgerWriter, ReadsNeverBlockTheWriter) {
+    temp_dir dir;
+    live_exchange x(dir.path);
+    x.start();
+    open_market(x);
+    ASSERT_TRUE(x.caught_up());
+    // One reader holds a read transaction (an old snapshot) open the whole time; another reads
+    // statements, contracts and balances in a loop, each read a snapshot of its own.
+    auto held = detail::connection::open(dir.db(), false, false, "", 1000);
+    ASSERT_TRUE(held.ok());
+    ASSERT_TRUE(held.value().exec("BEGIN").ok());
+    auto before = held.value().query_int("SELECT count(*) FROM contracts");
+    ASSERT_TRUE(before.ok());
+    std::atomic<bool> stop{false};
+    std::atomic<int64_t> reads{0};
+    std::atomic<bool> reads_ok{true};
+    std::thread reader_thread([&] {
+        auto r = reader::open(dir.db());
+        if (!r.ok()) {
+            reads_ok = false;
+            return;
+        }
+        std::size_t last_lines = 0;
+        while (!stop.load()) {
+            auto lines = r.value().statement(buyer, 0, INT64_MAX, limits::read_rows_max);
+            contract_query q;
+            q.participant = buyer;
+            auto k = r.value().contracts(q);
+            auto b = r.value().balance(buyer, money_fen(0));
+            if (!lines.ok() || !k.ok() || !b.ok() || lines.value().size() < last_lines) {
+                reads_ok = false;  // an error, or a later snapshot with fewer lines
+                return;
+            }
+            last_lines = lines.value().size();
+            ++reads;
+        }
+    });
+    trade(x, 60);
+    const bool caught_up = x.caught_up();
+    stop = true;
+    reader_thread.join();
+    ASSERT_TRUE(caught_up) << "the writer did not keep up while readers read";
+    EXPECT_TRUE(reads_ok);
+    EXPECT_GT(reads.load(), 0);
+    // The held snapshot still sees the world before the trades.
+    auto still = held.value().query_int("SELECT count(*) FROM contracts");
+    ASSERT_TRUE(still.ok());
+    EXPECT_EQ(still.value(), before.value());
+    ASSERT_TRUE(held.value().exec("COMMIT").ok());
+    x.stop();
+    EXPECT_FALSE(x.ledger->failed()) << x.ledger->failure().message;
+    EXPECT_EQ(count_contracts(dir.path), 60);
 }
 
 TEST(LedgerWriter, LagRule) {
