@@ -18,6 +18,7 @@ void book::init(price_fen low, price_fen tick, int64_t ticks) {
         std::fill_n(s->level_at.get(), ticks, nil_slot);
         s->bits = std::make_unique<uint64_t[]>(static_cast<std::size_t>(words_));
         s->best = -1;
+        s->qty = 0;
     }
 }
 
@@ -147,6 +148,7 @@ void book::insert(order_pool& pool, level_pool& levels, uint32_t slot, book_list
     lv.tail = slot;
     ++lv.count;
     lv.qty += o.remaining;
+    s.qty += o.remaining.value();
     l.on_level(o.sd, o.price, lv.qty, lv.count);
 }
 
@@ -156,6 +158,7 @@ void book::remove(order_pool& pool, level_pool& levels, uint32_t slot, book_list
     level& lv = levels[side_of(o.sd).level_at[i]];
     unlink(pool, lv, slot);
     lv.qty -= o.remaining;
+    side_of(o.sd).qty -= o.remaining.value();
     l.on_level(o.sd, o.price, lv.qty, lv.count);
     drop_level_if_empty(levels, o.sd, i);
 }
@@ -166,6 +169,7 @@ void book::reduce(order_pool& pool, level_pool& levels, uint32_t slot, qty_devic
     CUX_ASSERT(new_remaining.value() > 0 && new_remaining <= o.remaining);
     level& lv = levels[side_of(o.sd).level_at[index_of(o.price)]];
     lv.qty -= o.remaining - new_remaining;
+    side_of(o.sd).qty -= (o.remaining - new_remaining).value();
     o.remaining = new_remaining;
     l.on_level(o.sd, o.price, lv.qty, lv.count);
 }
@@ -194,6 +198,7 @@ match_result book::match(order_pool& pool, level_pool& levels, uint32_t incoming
                 }
                 unlink(pool, lv, r);
                 lv.qty -= ro.remaining;
+                opp.qty -= ro.remaining.value();
                 l.on_resting_done(r, done_reason::self_trade);
                 pool.release(r);
                 if (o.stp == stp_mode::cancel_both) {
@@ -211,6 +216,7 @@ match_result book::match(order_pool& pool, level_pool& levels, uint32_t incoming
             ro.remaining -= q;
             ro.filled += q;
             lv.qty -= q;
+            opp.qty -= q.value();
             if (ro.remaining.value() == 0) {
                 unlink(pool, lv, r);
                 l.on_resting_done(r, done_reason::filled);
@@ -294,6 +300,8 @@ auction_outcome book::uncross(order_pool& pool, level_pool& levels, price_fen re
         ao.filled += q;
         bl.qty -= q;
         al.qty -= q;
+        bids_.qty -= q.value();
+        asks_.qty -= q.value();
         left -= q.value();
         if (bo.remaining.value() == 0) {
             unlink(pool, bl, b);
@@ -330,6 +338,7 @@ void book::clear(order_pool& pool, level_pool& levels, done_reason why, book_lis
                 const uint32_t next = pool[o].next;
                 unlink(pool, lv, o);
                 lv.qty -= pool[o].remaining;
+                s.qty -= pool[o].remaining.value();
                 l.on_resting_done(o, why);
                 pool.release(o);
                 o = next;

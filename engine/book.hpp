@@ -33,6 +33,17 @@ protected:
     ~book_listener() = default;
 };
 
+// Where a stepwise for_each_fill (book::start_fill / step_fill) stands.
+struct fill_cursor {
+    enum stage_t : uint8_t { read_level_slot = 0, read_level = 1, read_order = 2, done = 3 };
+    int64_t tick = -1;  // the level's tick index
+    int64_t left = 0;   // still wanted
+    int64_t filled = 0;
+    uint32_t level = 0xffffffffU;
+    uint32_t order = 0xffffffffU;
+    stage_t stage = read_level_slot;
+};
+
 struct match_result {
     bool incoming_stp_cancelled = false;  // STP cancelled the incoming order's remainder
 };
@@ -58,6 +69,8 @@ public:
 
     [[nodiscard]] bool empty(side sd) const { return side_of(sd).best < 0; }
     [[nodiscard]] price_fen best_price(side sd) const { return price_of(side_of(sd).best); }
+    // The open quantity of all the side's levels (kept as orders come and go).
+    [[nodiscard]] int64_t qty_total(side sd) const { return side_of(sd).qty; }
     [[nodiscard]] bool valid_price(price_fen p) const {
         const int64_t d = p.value() - low_.value();
         return d >= 0 && d % tick_.value() == 0 && d / tick_.value() < ticks_;
@@ -96,6 +109,69 @@ public:
             }
         }
         return want - left;
+    }
+
+    // for_each_fill in steps, for walking many books in lockstep so that their cache misses
+    // overlap (job routing: every chip x region x hour at once). Each step does one dependent
+    // load (a level slot, a level, an order) and prefetches the next, so a caller that steps
+    // every cursor once per round waits for one round of misses instead of one per book. The
+    // fills reported, in order, are exactly for_each_fill's. start_fill, then step_fill until
+    // it returns false; nothing may change the book in between.
+    void start_fill(fill_cursor& c, side sd, int64_t want) const {
+        const side_state& opp = side_of(opposite(sd));
+        c = fill_cursor{};
+        c.tick = opp.best;
+        c.left = want;
+        if (c.tick < 0 || want <= 0) {
+            c.stage = fill_cursor::done;
+            return;
+        }
+        __builtin_prefetch(&opp.level_at[c.tick]);
+    }
+    template <class F>
+    bool step_fill(fill_cursor& c, const order_pool& pool, const level_pool& levels, side sd,
+                   participant_id owner, F&& f) const {
+        const side osd = opposite(sd);
+        const side_state& opp = side_of(osd);
+        switch (c.stage) {
+            case fill_cursor::read_level_slot:
+                c.level = opp.level_at[c.tick];
+                __builtin_prefetch(&levels[c.level]);
+                c.stage = fill_cursor::read_level;
+                return true;
+            case fill_cursor::read_level:
+                c.order = levels[c.level].head;
+                __builtin_prefetch(&pool[c.order]);
+                __builtin_prefetch(&pool[c.order].remaining);
+                // next_level() reads this word of the bitmap when the level runs out.
+                __builtin_prefetch(&opp.bits[static_cast<std::size_t>(c.tick >> 6)]);
+                c.stage = fill_cursor::read_order;
+                return true;
+            case fill_cursor::read_order: {
+                const order& r = pool[c.order];
+                if (r.owner == owner) break;
+                const int64_t q = c.left < r.remaining.value() ? c.left : r.remaining.value();
+                f(price_of(c.tick), q);
+                c.left -= q;
+                c.filled += q;
+                if (c.left == 0) break;
+                c.order = r.next;
+                if (c.order != nil_slot) {
+                    __builtin_prefetch(&pool[c.order]);
+                    __builtin_prefetch(&pool[c.order].remaining);
+                    return true;
+                }
+                c.tick = next_level(osd, c.tick);
+                if (c.tick < 0) break;
+                __builtin_prefetch(&opp.level_at[c.tick]);
+                c.stage = fill_cursor::read_level_slot;
+                return true;
+            }
+            default:
+                return false;
+        }
+        c.stage = fill_cursor::done;
+        return false;
     }
 
     // Appends the order (its price, side and remaining set) at the back of its level.
@@ -147,6 +223,7 @@ private:
         std::unique_ptr<uint32_t[]> level_at;  // per tick: level slot or nil_slot
         std::unique_ptr<uint64_t[]> bits;      // non-empty levels
         int64_t best = -1;                     // tick index of the best level, -1 when empty
+        int64_t qty = 0;                       // open quantity of all its levels
     };
 
     [[nodiscard]] const side_state& side_of(side sd) const {

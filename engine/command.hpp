@@ -118,7 +118,13 @@ struct contract_body {
 //   flags             job_flag_* (unknown bits: invalid_order).
 //   client_order_id   echoed in job_done, as an order's in order_accepted.
 // A job fills through ordinary trades (one contract each, network line to the carrier of
-// origin_region -> region); it never rests, so it holds nothing after the command.
+// origin_region -> region); it never rests, so it holds nothing after the command. Its events
+// (event.hpp; order in exchange.hpp): one job_candidate per accepted chip x region (at most
+// limits::job_candidates_max), its trades with their order_done/book_level events, job_done.
+// The trades' buy_order is the job's internal order for that hour, never announced and never
+// open afterwards: a job's fills are the trade events of its command (cmd_seq) whose buyer is
+// the actor. A malformed job gets `rejected` alone; one that cannot be bought (no route, funds,
+// pools) still gets its report, with the reason in job_done.
 struct job_body {
     uint32_t chips;
     uint32_t regions;

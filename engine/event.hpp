@@ -254,7 +254,7 @@ struct job_done_body {
     uint8_t flags;  // job_flag_* as submitted
     uint8_t pad;
     reject_reason reason;
-    uint16_t eligible;  // candidates ranked
+    uint16_t eligible;    // candidates ranked
     qty_devices devices;  // devices bought, summed over candidates
     int64_t size;         // as submitted
     int64_t covered;

@@ -42,6 +42,8 @@ exchange::exchange(const market_config& market, const exchange_config& config)
     due_.reserve(config.instruments_max);
     job_candidates_.resize(per_window);
     job_rank_.resize(per_window);
+    job_hours_.resize(per_window * static_cast<std::size_t>(limits::job_hours_max));
+    job_active_.resize(job_hours_.size());
     CUX_ASSERT(per_window <= limits::job_candidates_max);
     // Participant 0 is the exchange itself: it drives the clock and creates the first admin.
     participants_[0].exists = true;

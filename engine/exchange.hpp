@@ -175,17 +175,31 @@ private:
     void mark_dirty(participant_id p, money_fen delta_available);
 
     // Jobs (exchange_jobs.cpp).
-    struct job_terms;
-    struct job_fill {
-        int64_t fill = 0;   // the fewest devices any hour can give (the devices asked for: all)
-        int64_t hour = -1;  // the first hour giving that few, or not trading
-        bool trading = true;
+    // What a job asks, as the routing code reads it.
+    struct job_terms {
+        const job_body& b;
+        participant_id buyer;
+        bool split = false;
+        bool dry_run = false;
+        bool pflops = false;
+        int64_t units = 0;  // the job's size in its units (devices, or GFLOPS)
+        int64_t hours = 0;
     };
     [[nodiscard]] reject_reason check_job(const command& c) const;
+    struct job_hour {
+        uint32_t slot = nil_slot;  // the hourly book, nil_slot when not trading continuously
+        const book* bk = nullptr;
+        fill_cursor cursor;  // the last sweep (cursor.filled: devices it got)
+        int64_t compute = 0;
+        int64_t fees = 0;
+    };
     std::size_t select_job_candidates(const job_terms& t);
-    job_fill price_job_hours(const job_terms& t, const job_candidate& k, int64_t devices,
-                             bool stop_short, job_cost& cost) const;
-    void price_job_candidate(const job_terms& t, job_candidate& k);
+    void locate_job_books(const job_terms& t, std::size_t n);
+    void sweep_job_books(const job_terms& t, std::size_t n);
+    void price_job_part(const job_terms& t, const job_candidate& k, int64_t devices,
+                        job_cost& cost) const;
+    int64_t judge_job_hours(const job_terms& t, job_candidate& k, bool by_depth);
+    void finish_job_candidate(const job_terms& t, job_candidate& k);
     std::size_t rank_job_candidates(std::size_t n);
     bool take_job_part(const job_terms& t, job_candidate& k, int64_t devices, int64_t left);
     void job_candidate_event(const job_terms& t, const job_candidate& k);
@@ -219,7 +233,9 @@ private:
     // Job routing scratch: one candidate per chip x region, and their ranking.
     std::vector<job_candidate> job_candidates_;
     std::vector<uint16_t> job_rank_;
-    job_cost job_traded_;  // what the current job's trades cost the buyer so far
+    std::vector<job_hour> job_hours_;   // candidate x hour (exchange_job_books.cpp)
+    std::vector<uint32_t> job_active_;  // sweeps still stepping
+    job_cost job_traded_;               // what the current job's trades cost the buyer so far
 
     // Clock state.
     utc_ns now_ = 0;

@@ -11,11 +11,12 @@
 //     tariff, the taker fee per fill, and its share of the network cost (job_route.hpp). With
 //     too little liquidity in some hour it is excluded (no_liquidity) or, with split, priced for
 //     what every hour can give. Above max_price_fen per unit it is excluded (over_max_price).
-//     The rest are ranked by delivered cost per unit (ties: chip, then region index) and taken
-//     in that order: without split the cheapest alone (it fills the whole job); with split
-//     greedily until the job is covered, each part within the limit on its own. fok + split
-//     that cannot cover everything, an empty ranking, funds that do not cover the total, or a
-//     pool that could run out end the job here with nothing changed.
+//     The books are read in lockstep so that their cache misses overlap
+//     (exchange_job_books.cpp). The rest are ranked by delivered cost per unit (ties: chip, then
+//     region index) and taken in that order: without split the cheapest alone (it fills the whole
+//     job); with split greedily until the job is covered, each part within the limit on its own.
+//     fok + split that cannot cover everything, an empty ranking, funds that do not cover the
+//     total, or a pool that could run out end the job here with nothing changed.
 //  2. Execute (unless dry run). For each part, hour by hour, an internal IOC buy of its devices
 //     holding exactly that hour's planned cost matches the book; on_trade() charges each fill
 //     by the same rules as any trade and the hold must come out at exactly zero (asserted), so
@@ -28,16 +29,6 @@
 #include "engine/exchange.hpp"
 
 namespace cux::engine {
-
-struct exchange::job_terms {
-    const job_body& b;
-    participant_id buyer;
-    bool split = false;
-    bool dry_run = false;
-    bool pflops = false;
-    int64_t units = 0;  // the job's size in its units (devices, or GFLOPS)
-    int64_t hours = 0;
-};
 
 namespace {
 
@@ -102,8 +93,9 @@ std::size_t exchange::select_job_candidates(const job_terms& t) {
         const chip_spec& chip = market_.chips[c];
         const int64_t need = job_math::devices_for(t.pflops, t.units, chip.dense_gflops);
         for (std::size_t r = 0; r < market_.regions.size(); ++r) {
-            job_candidate& k = job_candidates_[n++];
+            job_candidate& k = job_candidates_[n];
             k = job_candidate{};
+            k.index = static_cast<uint16_t>(n++);
             k.chip = static_cast<uint8_t>(c);
             k.region = static_cast<uint8_t>(r);
             k.need = need;
@@ -132,65 +124,73 @@ std::size_t exchange::select_job_candidates(const job_terms& t) {
     return n;
 }
 
-// Prices `devices` of candidate k in every hour: compute and fees of the fills, energy. The
-// result's `fill` is the fewest devices any hour can give; with stop_short it returns at the
-// first hour short of `devices` (the cost is then incomplete).
-exchange::job_fill exchange::price_job_hours(const job_terms& t, const job_candidate& k,
-                                             int64_t devices, bool stop_short,
-                                             job_cost& cost) const {
-    job_fill r{devices, -1, true};
+// Prices `devices` of candidate k over every hour, which must all give that many: compute and
+// fees of the fills, energy (the network share is the caller's). For the one part of a split
+// job that takes fewer devices than its candidate was priced for.
+void exchange::price_job_part(const job_terms& t, const job_candidate& k, int64_t devices,
+                              job_cost& cost) const {
     cost = job_cost{};
     const int64_t taker_bps = market_.taker_fee_bps;
+    const job_hour* hours = &job_hours_[std::size_t{k.index} * static_cast<std::size_t>(t.hours)];
     for (int64_t h = 0; h < t.hours; ++h) {
-        const uint32_t s =
-            instruments_.find(hour_instrument(k.chip, k.region, int64_t{t.b.start_hour} + h));
-        if (s == nil_slot || instruments_[s].status != instrument_status::open) {
-            return job_fill{0, h, false};
-        }
-        const instrument_state& in = instruments_[s];
-        int64_t compute = 0;
-        int64_t fees = 0;
+        const instrument_state& in = instruments_[hours[h].slot];
         const int64_t got = in.bk.for_each_fill(orders_, levels_, side::buy, t.buyer, devices,
                                                 [&](price_fen p, int64_t q) {
                                                     const int64_t notional = p.value() * q;
-                                                    compute += notional;
-                                                    fees += fee_fen(notional, taker_bps);
+                                                    cost.compute += notional;
+                                                    cost.fees += fee_fen(notional, taker_bps);
                                                 });
-        if (got < r.fill) {
-            r.fill = got;
-            r.hour = h;
-            if (stop_short || got == 0) return r;
-        }
-        cost.compute += compute;
-        cost.fees += fees;
+        CUX_ASSERT(got == devices);  // fewer than the candidate got in every hour
         cost.energy += energy_fen(in.energy_units, devices);
     }
-    return r;
 }
 
-void exchange::price_job_candidate(const job_terms& t, job_candidate& k) {
-    job_cost cost;
-    job_fill f = price_job_hours(t, k, k.need, !t.split, cost);
-    if (!f.trading) {
-        k.exclusion = job_exclusion::not_trading;
-        k.detail = f.hour;
-        return;
-    }
-    int64_t devices = k.need;
-    if (f.fill < k.need) {
-        if (!t.split || f.fill == 0) {
-            k.exclusion = job_exclusion::no_liquidity;
-            k.detail = f.hour;
-            return;
+// How many devices candidate k can have in every hour of the job: its `need` when every hour
+// gives that many, else with split the fewest any hour gives; 0 when it is excluded (an hour
+// not trading continuously, or no liquidity: without split the first hour short of `need`,
+// with split the first hour giving nothing). What an hour gives is read from the sweep of its
+// asks for `need` (sweep_job_books) or, by_depth, from the total of its asks: the same number
+// when the buyer has no ask of its own to stop at.
+int64_t exchange::judge_job_hours(const job_terms& t, job_candidate& k, bool by_depth) {
+    const job_hour* hours = &job_hours_[std::size_t{k.index} * static_cast<std::size_t>(t.hours)];
+    int64_t fill = k.need;
+    int64_t hour = -1;
+    for (int64_t h = 0; h < t.hours; ++h) {
+        const uint32_t s = hours[h].slot;
+        if (s == nil_slot || instruments_[s].status != instrument_status::open) {
+            k.exclusion = job_exclusion::not_trading;
+            k.detail = h;
+            return 0;
         }
-        // Split: what every hour can give, priced again (the books have not changed).
-        devices = f.fill;
-        f = price_job_hours(t, k, devices, true, cost);
-        CUX_ASSERT(f.trading && f.fill == devices);
+        const int64_t got = by_depth ? std::min(k.need, instruments_[s].bk.qty_total(side::sell))
+                                     : hours[h].cursor.filled;
+        if (got < fill) {
+            fill = got;
+            hour = h;
+            if (!t.split || got == 0) break;
+        }
+    }
+    if (fill < k.need && (!t.split || fill == 0)) {
+        k.exclusion = job_exclusion::no_liquidity;
+        k.detail = hour;
+        return 0;
+    }
+    return fill;
+}
+
+// Prices k.devices from its sweeps (which asked for exactly that many and got them all): cost,
+// covered units, network share, unit price; excluded when over the limit.
+void exchange::finish_job_candidate(const job_terms& t, job_candidate& k) {
+    const job_hour* hours = &job_hours_[std::size_t{k.index} * static_cast<std::size_t>(t.hours)];
+    job_cost cost;
+    for (int64_t h = 0; h < t.hours; ++h) {
+        CUX_ASSERT(hours[h].slot != nil_slot && hours[h].cursor.filled == k.devices);
+        cost.compute += hours[h].compute;
+        cost.fees += hours[h].fees;
+        cost.energy += energy_fen(instruments_[hours[h].slot].energy_units, k.devices);
     }
     const int64_t gflops = market_.chips[k.chip].dense_gflops;
-    k.devices = devices;
-    k.covered = job_math::covered(t.pflops, devices, gflops, t.units);
+    k.covered = job_math::covered(t.pflops, k.devices, gflops, t.units);
     k.network_all = network_fen(market_, t.b.origin_region, k.region, t.b.data_gb);
     cost.network = job_math::network_share(k.network_all, k.covered, t.units);
     k.cost = cost;
@@ -229,8 +229,7 @@ bool exchange::take_job_part(const job_terms& t, job_candidate& k, int64_t devic
     const int64_t covered = job_math::covered(t.pflops, devices, gflops, left);
     job_cost cost = k.cost;
     if (devices != k.devices || covered != k.covered) {
-        const job_fill f = price_job_hours(t, k, devices, true, cost);
-        CUX_ASSERT(f.trading && f.fill == devices);
+        price_job_part(t, k, devices, cost);
         cost.network = job_math::network_share(k.network_all, covered, t.units);
         if (!job_math::within_limit(t.pflops, cost.total(), covered, t.hours, t.b.max_price_fen)) {
             return false;
@@ -265,8 +264,9 @@ void exchange::job_candidate_event(const job_terms& t, const job_candidate& k) {
 
 // Buys hour h of candidate k's part: an internal IOC buy holding exactly the planned cost.
 void exchange::execute_job_hour(const job_terms& t, const job_candidate& k, int64_t h) {
-    const uint32_t s =
-        instruments_.find(hour_instrument(k.chip, k.region, int64_t{t.b.start_hour} + h));
+    const uint32_t s = job_hours_[std::size_t{k.index} * static_cast<std::size_t>(t.hours) +
+                                  static_cast<std::size_t>(h)]
+                           .slot;
     CUX_ASSERT(s != nil_slot);
     instrument_state& in = instruments_[s];
     int64_t compute = 0;
@@ -323,9 +323,42 @@ void exchange::on_job(const command& c) {
 
     // 1. Plan.
     const std::size_t n = select_job_candidates(t);
+    locate_job_books(t, n);
+    // A buyer that cannot sell has no asks to stop at: what each hour can give is the total of
+    // its asks, so each candidate is swept once, for exactly what it will be priced for. A
+    // buyer that also sells is swept for all it needs first, then (split) for what it can get.
+    const bool may_sell = (participants_[c.actor.value()].roles & role_vendor) != 0;
     for (std::size_t i = 0; i < n; ++i) {
-        if (job_candidates_[i].exclusion == job_exclusion::none) {
-            price_job_candidate(t, job_candidates_[i]);
+        job_candidate& k = job_candidates_[i];
+        k.want = 0;
+        if (k.exclusion != job_exclusion::none) continue;
+        k.want = may_sell ? k.need : judge_job_hours(t, k, true);
+    }
+    sweep_job_books(t, n);
+    bool again = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        job_candidate& k = job_candidates_[i];
+        if (k.want == 0) continue;
+        if (may_sell) {
+            const int64_t fill = judge_job_hours(t, k, false);
+            if (fill < k.want) {
+                k.want = fill;  // 0: excluded; else (split) swept again for that many
+                again = again || fill != 0;
+                continue;
+            }
+        }
+        k.devices = k.want;
+        k.want = 0;
+        finish_job_candidate(t, k);
+    }
+    if (again) {  // split: the candidates short in some hour, for what every hour can give
+        sweep_job_books(t, n);
+        for (std::size_t i = 0; i < n; ++i) {
+            job_candidate& k = job_candidates_[i];
+            if (k.want == 0) continue;
+            k.devices = k.want;
+            k.want = 0;
+            finish_job_candidate(t, k);
         }
     }
     const std::size_t ranked = rank_job_candidates(n);

@@ -355,10 +355,9 @@ void exchange::on_trade(uint32_t incoming, uint32_t resting, price_fen price, qt
     bo.network_left -= money_fen(network);
     // A job's order holds exactly the cost of its fills as planned (exchange_jobs.cpp); any
     // other buy holds the worst case at its limit.
-    const money_fen after =
-        bo.job != 0 ? before - money_fen(cost)
-                    : hold_of(market_, in, bo.price, bo.remaining.value() - q,
-                              bo.filled.value() + q, bo.network_left);
+    const money_fen after = bo.job != 0 ? before - money_fen(cost)
+                                        : hold_of(market_, in, bo.price, bo.remaining.value() - q,
+                                                  bo.filled.value() + q, bo.network_left);
     const int64_t released = (before - after).value();
     CUX_ASSERT(released >= cost && after.value() >= 0);
     if (bo.job != 0) {

@@ -158,6 +158,8 @@ std::string exchange::check_invariants() const {
                 if (orders_[o].sd == sd) orders_sum += orders_[o].remaining.value();
             });
             if (sum != orders_sum) bad << "instrument " << in.id.value() << " level totals; ";
+            if (sum != in.bk.qty_total(sd))
+                bad << "instrument " << in.id.value() << " side total; ";
         }
         if (in.status == instrument_status::open && !in.bk.empty(side::buy) &&
             !in.bk.empty(side::sell) &&

@@ -33,12 +33,14 @@ struct job_cost {
 // One candidate (chip x region) of the job being routed: the engine's scratch, one per
 // chip x region of the market, allocated at construction.
 struct job_candidate {
+    uint16_t index = 0;  // in the scratch; its hours are exchange::job_hours_[index x hours + h]
     uint8_t chip = 0;
     uint8_t region = 0;
     job_exclusion exclusion = job_exclusion::none;
     uint16_t rank = 0;        // 1 = cheapest eligible; 0 = excluded
     int64_t detail = 0;       // see job_exclusion
     int64_t need = 0;         // devices the whole job needs on this chip
+    int64_t want = 0;         // devices the next sweep of its books asks for (0: none)
     int64_t devices = 0;      // devices priced (need, or fewer with split)
     int64_t covered = 0;      // job units those devices carry
     int64_t network_all = 0;  // moving all the data to this region

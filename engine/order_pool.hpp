@@ -30,7 +30,6 @@ zeroed_array<T> make_zeroed_array(std::size_t n) {
     return zeroed_array<T>(static_cast<T*>(p));
 }
 
-
 struct order {
     uint32_t next;        // next order in the level's FIFO (nil_slot at the tail)
     uint32_t prev;        // previous order in the level's FIFO (nil_slot at the head)
@@ -44,8 +43,10 @@ struct order {
     uint8_t origin_region;
     uint8_t job;  // 1: a job's own buy for one hour (never rests; holds exactly its planned cost)
     uint8_t pad[2];
-    price_fen price;
+    // `remaining` right after the fields above: a sweep reads next, owner and remaining, which
+    // then share one cache line more often.
     qty_devices remaining;
+    price_fen price;
     qty_devices filled;
     money_fen hold;          // funds held for this buy now (worst case of `remaining`)
     money_fen network_left;  // network cost of this buy not yet charged to a fill

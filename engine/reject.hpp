@@ -25,8 +25,8 @@ enum class reject_reason : uint16_t {
     unknown_chip = 114,
     invalid_data_volume = 115,
     duplicate_participant = 116,
-    unknown_contract = 117,   // no such contract, or not the actor's to fail
-    contract_not_open = 118,  // already settled or failed
+    unknown_contract = 117,    // no such contract, or not the actor's to fail
+    contract_not_open = 118,   // already settled or failed
     invalid_window = 119,      // a job's hours are 0 or above limits::job_hours_max
     invalid_constraint = 120,  // a job's constraint is out of range (green share above 1)
     // 2xx risk

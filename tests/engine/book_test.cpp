@@ -319,5 +319,57 @@ TEST(OrderPool, FullPoolReturnsNil) {
     EXPECT_EQ(pool.allocate(), nil_slot);
 }
 
+// The stepwise sweep (start_fill/step_fill, used by job routing) reports exactly the fills of
+// for_each_fill, including its stop at the owner's own order; qty_total follows every change.
+TEST_F(BookFixture, StepwiseFillMatchesForEachFillAndTotalsFollow) {
+    rest(side::sell, 120, 3, 1);
+    rest(side::sell, 120, 2, 2);
+    rest(side::sell, 125, 4, 1);
+    rest(side::sell, 190, 5, 3);
+    rest(side::buy, 110, 7, 2);
+    EXPECT_EQ(bk.qty_total(side::sell), 14);
+    EXPECT_EQ(bk.qty_total(side::buy), 7);
+    for (const uint32_t owner : {9U, 2U, 3U}) {
+        for (int64_t want = 1; want <= 16; ++want) {
+            std::vector<std::pair<int64_t, int64_t>> a;
+            std::vector<std::pair<int64_t, int64_t>> b;
+            const int64_t got =
+                bk.for_each_fill(pool, levels, side::buy, participant_id(owner), want,
+                                 [&](price_fen p, int64_t q) { a.emplace_back(p.value(), q); });
+            fill_cursor c;
+            bk.start_fill(c, side::buy, want);
+            while (bk.step_fill(c, pool, levels, side::buy, participant_id(owner),
+                                [&](price_fen p, int64_t q) { b.emplace_back(p.value(), q); })) {
+            }
+            EXPECT_EQ(c.stage, fill_cursor::done);
+            EXPECT_EQ(c.filled, got) << "owner " << owner << " want " << want;
+            EXPECT_EQ(a, b) << "owner " << owner << " want " << want;
+        }
+    }
+    // Owner 2's second order stops it after the first 3 devices at 120.
+    fill_cursor c;
+    bk.start_fill(c, side::buy, 10);
+    while (bk.step_fill(c, pool, levels, side::buy, participant_id(2), [](price_fen, int64_t) {})) {
+    }
+    EXPECT_EQ(c.filled, 3);
+    // Totals through a match (an incoming buy of 6 at 125), a reduce and a remove.
+    const uint32_t in = make(side::buy, 125, 6, 7);
+    bk.match(pool, levels, in, price_fen(125), rec);
+    EXPECT_EQ(bk.qty_total(side::sell), 8);
+    const uint32_t extra = rest(side::sell, 150, 4, 1);
+    bk.reduce(pool, levels, extra, qty_devices(1), rec);
+    EXPECT_EQ(bk.qty_total(side::sell), 9);
+    bk.remove(pool, levels, extra, rec);
+    EXPECT_EQ(bk.qty_total(side::sell), 8);
+    bk.clear(pool, levels, done_reason::expired, rec);
+    EXPECT_EQ(bk.qty_total(side::sell), 0);
+    EXPECT_EQ(bk.qty_total(side::buy), 0);
+    // An empty side: nothing to step.
+    bk.start_fill(c, side::buy, 5);
+    EXPECT_EQ(c.stage, fill_cursor::done);
+    EXPECT_FALSE(
+        bk.step_fill(c, pool, levels, side::buy, participant_id(1), [](price_fen, int64_t) {}));
+}
+
 }  // namespace
 }  // namespace cux::engine

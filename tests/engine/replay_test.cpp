@@ -185,9 +185,9 @@ TEST(Replay, RestartFromTheJournalReachesTheSameStateAndEvents) {
         job_trades += e.type == event_type::trade && e.command == command_type::place_job ? 1 : 0;
         jobs += e.type == event_type::job_done ? 1 : 0;
     }
-    EXPECT_GT(trades, 50);      // the stream really traded
-    EXPECT_GT(jobs, 50);        // and routed jobs (job orders are in the journal)
-    EXPECT_GT(job_trades, 5);   // some of which bought
+    EXPECT_GT(trades, 50);     // the stream really traded
+    EXPECT_GT(jobs, 50);       // and routed jobs (job orders are in the journal)
+    EXPECT_GT(job_trades, 5);  // some of which bought
 
     uint64_t replayed = 0;
     const run_result again = run(dir.path, 0, 0, true, &replayed);
