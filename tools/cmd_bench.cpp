@@ -47,6 +47,7 @@
 #include <string_view>
 
 #include "tools/bench_engine.hpp"
+#include "tools/bench_jobs.hpp"
 #include "tools/bench_ledger.hpp"
 #include "tools/commands.hpp"
 
@@ -63,7 +64,8 @@ int usage() {
                  "                        [--repeat R]   (R throughput runs, the median reported)\n"
                  "                        [--live N] [--levels P]   (override the scenario)\n"
                  "       cux bench ledger [--trades N] [--per-hour N] [--data DIR] [--batch N]\n"
-                 "                        [--keep] [--json]\n");
+                 "                        [--keep] [--json]\n"
+                 "       cux bench jobs [--jobs N] [--seed S] [--market FILE] [--json]\n");
     return 2;
 }
 
@@ -378,6 +380,9 @@ int run_bench_engine(const options& o) {
 int cmd_bench(int argc, char** argv) {
     if (argc >= 2 && std::string_view(argv[1]) == "ledger") {
         return bench::cmd_bench_ledger(argc, argv, default_market_path());
+    }
+    if (argc >= 2 && std::string_view(argv[1]) == "jobs") {
+        return bench::cmd_bench_jobs(argc, argv, default_market_path());
     }
     if (argc < 2 || std::string_view(argv[1]) != "engine") return usage();
     options o;
