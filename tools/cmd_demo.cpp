@@ -1,7 +1,8 @@
 // `cux demo`: a short scripted market on the real engine and the default market file. Two
-// vendors (one eastern hub, one western), two buyers; it prints the books, the delivered cost of
-// one job in each region (the east-west question in numbers), the trades with their cost lines,
-// and the balances. Deterministic for a given start time (--at, default: now).
+// vendors (one eastern hub, one western), two buyers; it prints the books, two job orders' route
+// reports (the delivered cost of each in each region: the east-west question in numbers, as the
+// engine's scheduler answers it), the trades with their cost lines, and the balances.
+// Deterministic for a given start time (--at, default: now).
 
 #include <chrono>
 #include <cstdio>
@@ -143,6 +144,35 @@ public:
         }
     }
 
+    // A job's route report: each candidate region with its delivered cost, then the outcome.
+    void print_route(const std::vector<event>& evs) const {
+        const market_config& m = ex_.market();
+        for (const event& e : evs) {
+            if (e.type == event_type::job_candidate) {
+                const job_candidate_body& k = e.body.candidate;
+                const int64_t total =
+                    k.compute.value() + k.energy.value() + k.network.value() + k.fees.value();
+                if (k.exclusion == job_exclusion::none || total > 0) {
+                    std::printf(
+                        "    %-4s %s compute %8s + energy %6s + network %6s + fee %5s = %8s CNY "
+                        "(%s per device-hour)%s\n",
+                        m.regions[k.region].id.c_str(), m.chips[k.chip].id.c_str(),
+                        yuan(k.compute.value()).c_str(), yuan(k.energy.value()).c_str(),
+                        yuan(k.network.value()).c_str(), yuan(k.fees.value()).c_str(),
+                        yuan(total).c_str(), yuan(k.unit_price_fen).c_str(),
+                        k.taken.value() > 0 ? "  <- bought" : "");
+                } else {
+                    std::printf("    %-4s %s excluded: %s\n", m.regions[k.region].id.c_str(),
+                                m.chips[k.chip].id.c_str(), job_exclusion_name(k.exclusion));
+                }
+            } else if (e.type == event_type::job_done) {
+                std::printf("  job %s (%s), %lld devices\n", job_status_name(e.body.job.status),
+                            reject_code(e.body.job.reason),
+                            static_cast<long long>(e.body.job.devices.value()));
+            }
+        }
+    }
+
     void print_balance(const char* name, participant_id p) const {
         const participant_state* ps = ex_.participant(p);
         std::printf("  %-12s available %14s   held %12s   escrow %12s\n", name,
@@ -231,40 +261,38 @@ int cmd_demo(int argc, char** argv) {
     d.print_book(east_i);
     d.print_book(west_i);
 
-    // Two jobs from yrd want 8 H100 for the hour. Each runs where it is cheapest delivered:
-    // compute at the best ask, that region's energy, moving the job's data there, and fees.
+    // Two jobs from yrd want 8 H100 for the hour, in yrd or nx. Each is a job order: the
+    // engine prices both regions from their books (compute at the asks it would sweep, that
+    // region's energy, moving the job's data there, fees) and buys where it is cheapest
+    // delivered, in one command.
     struct job {
         const char* buyer_name;
         participant_id buyer;
         int64_t data_gb;
     };
     for (const job& j : {job{"ai-lab", lab, 2000}, job{"render-farm", farm, 20}}) {
-        std::printf("\n  %s: 8 x h100 for 1 h, %lld GB of data in yrd. Delivered cost:\n",
-                    j.buyer_name, static_cast<long long>(j.data_gb));
-        instrument_id best_i{0};
-        int64_t best_total = INT64_MAX;
-        const char* best_name = "";
-        for (const auto& [name, id, region] :
-             {std::tuple{"yrd", east_i, yrd}, std::tuple{"nx", west_i, nx}}) {
-            const instrument_state* in = d.ex().instrument(id);
-            delivered_cost c;
-            compute_delivered_cost(m, h100, region, first, 1, in->bk.best_price(side::sell), 8, yrd,
-                                   j.data_gb, m.taker_fee_bps, c);
-            std::printf("    in %-4s compute %9s  energy %7s  network %7s  fee %5s  = %9s CNY\n",
-                        name, yuan(c.compute_fen).c_str(), yuan(c.energy_fen).c_str(),
-                        yuan(c.network_fen).c_str(), yuan(c.fee_fen).c_str(),
-                        yuan(c.total_fen()).c_str());
-            if (c.total_fen() < best_total) {
-                best_total = c.total_fen();
-                best_i = id;
-                best_name = name;
-            }
-        }
-        const price_fen ask = d.ex().instrument(best_i)->bk.best_price(side::sell);
-        std::printf("  %s buys 8 in %s at up to %s, immediate-or-cancel:\n", j.buyer_name,
-                    best_name, yuan(ask.value()).c_str());
-        d.print_trades(d.order(j.buyer, best_i, side::buy, ask.value(), 8, time_in_force::ioc,
-                               static_cast<uint8_t>(yrd), j.data_gb));
+        std::printf(
+            "\n  %s: job order, 8 x h100 for 1 h, %lld GB of data in yrd, may run in yrd "
+            "or nx. Route report:\n",
+            j.buyer_name, static_cast<long long>(j.data_gb));
+        command c;
+        c.type = command_type::place_job;
+        c.actor = j.buyer;
+        job_body& b = c.body.job;
+        b.chips = 1U << h100;
+        b.regions = (1U << yrd) | (1U << nx);
+        b.start_hour = static_cast<uint32_t>(first);
+        b.hours = 1;
+        b.size = 8;
+        b.origin_region = static_cast<uint8_t>(yrd);
+        b.data_gb = static_cast<uint32_t>(j.data_gb);
+        b.max_price_fen = 3000;  // 30.00 CNY per device-hour delivered
+        b.tif = time_in_force::ioc;
+        std::strncpy(b.client_order_id, j.buyer_name, sizeof b.client_order_id - 1);
+        const std::vector<event> evs = d.run(c);
+        demo::expect_ok(evs, "job");
+        d.print_route(evs);
+        d.print_trades(evs);
     }
     d.print_book(east_i);
     d.print_book(west_i);
