@@ -23,6 +23,11 @@ constexpr uint32_t batch_ms_default = 50;
 constexpr uint32_t checkpoint_pages_default = 1024;
 constexpr uint32_t wal_restart_pages_default = 16384;
 constexpr uint32_t wal_pages_max = uint32_t{1} << 18;
+// The writer flushes its posting lists (schemas/ledger.sql "postings") every this many batches
+// with effects, or sooner once they hold this many ids; readers scan what is newer, so these
+// bound a read's extra work as well as the writer's memory.
+constexpr uint32_t posting_flush_batches_default = 8;
+constexpr std::size_t posting_flush_ids_default = std::size_t{1} << 17;
 // Rows one read call returns at most.
 constexpr std::size_t read_rows_max = 10'000;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "ledger/detail/varint.hpp"
 #include "ledger/limits.hpp"
 
 namespace cux::ledger {
@@ -20,21 +21,6 @@ constexpr const char* contract_columns =
 
 ledger_error read_error(sqlite3* db, int rc, const char* what) {
     return ledger_error{error_code::io, detail::describe(db, rc, what)};
-}
-
-// Reads one unsigned LEB128 varint at p (< end); false when the bytes end inside it or it is
-// longer than 64 bits.
-bool get_varint(const unsigned char*& p, const unsigned char* end, uint64_t& out) {
-    uint64_t v = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-        const unsigned char b = *p++;
-        v |= static_cast<uint64_t>(b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-            out = v;
-            return true;
-        }
-    }
-    return false;
 }
 
 std::vector<int64_t> merge_unique(std::vector<int64_t> a, const std::vector<int64_t>& b,
@@ -169,7 +155,14 @@ result<std::vector<int64_t>> reader::posted_ids(int64_t owner, std::initializer_
     auto s = db_.prepare(
         "SELECT ids FROM postings WHERE owner = ?1 AND kind = ?2 AND last_seq >= ?3 "
         "AND last_ts >= ?4 AND first_ts < ?5 ORDER BY first_seq");
+    auto pos = db_.prepare("SELECT posted_seq, posted_trade FROM ledger_state WHERE id = 1");
     if (!s) return s.error();
+    if (!pos) return pos.error();
+    if (const int rc = pos.value().step(); rc != SQLITE_ROW) {
+        return read_error(db_.get(), rc, "read ledger_state");
+    }
+    const auto posted_seq = static_cast<uint64_t>(pos.value().int64(0));
+    const int64_t posted_trade = pos.value().int64(1);
     std::vector<int64_t> all;
     for (const int64_t kind : kinds) {
         std::vector<int64_t> ids;
@@ -178,7 +171,7 @@ result<std::vector<int64_t>> reader::posted_ids(int64_t owner, std::initializer_
         s.value().bind(3, static_cast<int64_t>(after_seq));
         s.value().bind(4, from);
         s.value().bind(5, to);
-        int rc;
+        int rc = SQLITE_DONE;
         while (ids.size() < max && (rc = s.value().step()) == SQLITE_ROW) {
             const auto blob = s.value().blob(0);
             const unsigned char* p = blob.data();
@@ -186,7 +179,7 @@ result<std::vector<int64_t>> reader::posted_ids(int64_t owner, std::initializer_
             uint64_t id = 0;
             while (p < end && ids.size() < max) {
                 uint64_t delta = 0;
-                if (!get_varint(p, end, delta)) {
+                if (!detail::get_varint(p, end, delta)) {
                     s.value().reset();
                     return ledger_error{error_code::io, "a posting list of participant " +
                                                             std::to_string(owner) + " is damaged"};
@@ -196,9 +189,40 @@ result<std::vector<int64_t>> reader::posted_ids(int64_t owner, std::initializer_
             }
         }
         s.value().reset();
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return read_error(db_.get(), rc, "postings");
+        // What the writer has committed but not listed yet: the tail past the lists' position.
+        auto tail = posted_tail(owner, kind, posted_seq, posted_trade, after_id, max);
+        if (!tail) return tail.error();
+        ids.insert(ids.end(), tail.value().begin(), tail.value().end());
         all = merge_unique(std::move(all), ids, max);
     }
     return all;
+}
+
+result<std::vector<int64_t>> reader::posted_tail(int64_t owner, int64_t kind, uint64_t posted_seq,
+                                                 int64_t posted_trade, int64_t after_id,
+                                                 std::size_t max) {
+    const bool transfers = kind == posting_transfers;
+    auto s = db_.prepare(transfers ? "SELECT id, debit, credit FROM transfers WHERE id > ?"
+                                   : "SELECT id, buyer, seller FROM contracts WHERE id > ?");
+    if (!s) return s.error();
+    const int64_t from =
+        transfers ? transfer_id(posted_seq, static_cast<uint32_t>(limits::lines_per_event - 1))
+                  : posted_trade;
+    s.value().bind(1, std::max(from, after_id));
+    const auto owns = [owner](account_id a) {
+        return a >= participant_base && owner_of(a) == owner;
+    };
+    std::vector<int64_t> out;
+    int rc = SQLITE_DONE;
+    while (out.size() < max && (rc = s.value().step()) == SQLITE_ROW) {
+        const int64_t a = s.value().int64(1), b = s.value().int64(2);
+        const bool mine =
+            transfers ? owns(a) || owns(b) : (kind == posting_bought ? a : b) == owner;
+        if (mine) out.push_back(s.value().int64(0));
+    }
+    if (out.size() < max && rc != SQLITE_DONE) return read_error(db_.get(), rc, "tail");
+    return out;
 }
 
 result<std::vector<statement_line>> reader::statement(engine::participant_id p, engine::utc_ns from,

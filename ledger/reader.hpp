@@ -148,6 +148,11 @@ private:
     result<std::vector<int64_t>> posted_ids(int64_t owner, std::initializer_list<int64_t> kinds,
                                             uint64_t after_seq, engine::utc_ns from,
                                             engine::utc_ns to, int64_t after_id);
+    // Ids newer than the posting lists' position (ledger_state.posted_seq, posted_trade) of
+    // the owner's kind, > after_id, ascending: found by a scan of the tail of the table.
+    result<std::vector<int64_t>> posted_tail(int64_t owner, int64_t kind, uint64_t posted_seq,
+                                             int64_t posted_trade, int64_t after_id,
+                                             std::size_t max);
     result<std::vector<contract_row>> fetch_contracts(const std::vector<int64_t>& trades,
                                                       const contract_query* filter,
                                                       const trade_query* range, std::size_t limit);

@@ -15,14 +15,6 @@ using engine::event;
 using engine::event_type;
 using engine::participant_id;
 
-namespace {
-
-constexpr int64_t posting_transfers = 0;
-constexpr int64_t posting_bought = 1;
-constexpr int64_t posting_sold = 2;
-
-}  // namespace
-
 const char* sqlite_library_version() { return sqlite3_libversion(); }
 
 result<std::unique_ptr<recorder>> recorder::open(const recorder_options& o) {
@@ -190,7 +182,21 @@ status recorder::init(const recorder_options& o) {
     staged_cmd_seq_ = static_cast<uint64_t>(last_cmd.value());
     staged_ts_ = last_ts.value();
     posting_slot_.assign(limits::participants_max * 4, 0);
-    return prepare_statements();
+    posting_flush_batches_ = std::max<uint32_t>(1, o.posting_flush_batches);
+    posting_flush_ids_ = std::max<std::size_t>(1, o.posting_flush_ids);
+    {
+        auto posted = db_.query_int("SELECT posted_seq FROM ledger_state WHERE id = 1");
+        auto trade = db_.query_int("SELECT posted_trade FROM ledger_state WHERE id = 1");
+        auto top = db_.query_int("SELECT max(id) FROM contracts");
+        if (!posted) return posted.error();
+        if (!trade) return trade.error();
+        if (!top) return top.error();
+        posted_seq_ = static_cast<uint64_t>(posted.value());
+        posted_trade_ = trade.value();
+        last_trade_ = std::max(top.value(), posted_trade_);
+    }
+    if (auto s = prepare_statements(); !s) return s;
+    return relist_unposted();
 }
 
 int recorder::on_wal_commit(void* self, sqlite3* db, const char* name, int frames) {
@@ -240,7 +246,7 @@ status recorder::prepare_statements() {
              {&posting_, "INSERT OR FAIL INTO postings VALUES (?, ?, ?, ?, ?, ?, ?)"},
              {&state_,
               "UPDATE ledger_state SET last_seq = ?1, last_cmd_seq = ?2, last_ts = ?3, "
-              "batches = batches + ?4 WHERE id = 1"},
+              "batches = batches + ?4, posted_seq = ?5, posted_trade = ?6 WHERE id = 1"},
              {&begin_, "BEGIN IMMEDIATE"},
              {&commit_, "COMMIT"},
              {&rollback_, "ROLLBACK"},
@@ -272,24 +278,6 @@ int64_t recorder::balance(account_id a) const {
     return a > 0 && a < accounts_end ? balance_[static_cast<std::size_t>(a)] : 0;
 }
 
-void recorder::post(int64_t owner, int64_t kind, int64_t id, const event& e) {
-    const auto key = static_cast<std::size_t>(owner * 4 + kind);
-    uint32_t& slot = posting_slot_[key];
-    if (slot == 0) {
-        if (postings_used_ == postings_.size()) postings_.emplace_back();
-        posting& p = postings_[postings_used_++];
-        slot = static_cast<uint32_t>(postings_used_);
-        p.key = static_cast<int64_t>(key);
-        p.ids.clear();
-        p.first_seq = e.event_seq;
-        p.first_ts = e.ts;
-    }
-    posting& p = postings_[slot - 1];
-    p.ids.push_back(id);
-    p.last_seq = e.event_seq;
-    p.last_ts = e.ts;
-}
-
 void recorder::stage_transfer(const event& e, uint32_t line, account_id debit, account_id credit,
                               int64_t amount, transfer_kind kind, int64_t ref) {
     if (amount == 0) return;
@@ -304,14 +292,7 @@ void recorder::stage_transfer(const event& e, uint32_t line, account_id debit, a
             touched_.push_back(a);
         }
     }
-    // Statements are by participant: a transfer shows on the statement of each participant
-    // whose account it touches (once when it moves money between two of them).
-    const bool debit_owned = debit >= participant_base;
-    const bool credit_owned = credit >= participant_base;
-    if (debit_owned) post(owner_of(debit), posting_transfers, id, e);
-    if (credit_owned && !(debit_owned && owner_of(debit) == owner_of(credit))) {
-        post(owner_of(credit), posting_transfers, id, e);
-    }
+    post_transfer(id, debit, credit, e.ts);
     balance_[static_cast<std::size_t>(debit)] -= amount;
     balance_[static_cast<std::size_t>(credit)] += amount;
     delta_[static_cast<std::size_t>(debit)] -= amount;
@@ -410,8 +391,9 @@ status recorder::on_trade(const event& e) {
     const int64_t cost =
         t.compute.value() + t.energy.value() + t.network.value() + t.buyer_fee.value();
     stage_transfer(e, 0, avail, escrow, cost, transfer_kind::escrow, trade);
-    post(t.buyer.value(), posting_bought, trade, e);
-    post(t.seller.value(), posting_sold, trade, e);
+    post(t.buyer.value(), posting_bought, trade, e.event_seq, e.ts);
+    post(t.seller.value(), posting_sold, trade, e.event_seq, e.ts);
+    last_trade_ = trade;
     ++counters_.contracts_opened;
     effects_ = true;
     return ok_status();

@@ -11,7 +11,8 @@
 // Batches: apply() only stages (memory); commit() writes everything staged in ONE transaction
 //   with ledger_state.last_seq, then syncs (WAL, synchronous=FULL). Each table gets one
 //   INSERT ... SELECT per batch (ledger/detail/rows.hpp); balances are written once per account
-//   per batch, posting lists once per participant per batch.
+//   per batch, posting lists once per participant every few batches (with their position,
+//   ledger_state.posted_seq; open() lists again what came after it).
 // Cross-check: every balance_changed event carries the engine's balances; the recorder compares
 //   them with its own (ledger available == engine available + held, escrow == escrow). The
 //   difference is how deposits and withdrawals are recorded (the bank's side); anywhere else a
@@ -44,6 +45,10 @@ struct recorder_options {
     // WAL pages after which a commit checkpoints (SQLite's wal_autocheckpoint); 0: never, some
     // other connection does (ledger/writer.hpp's checkpointer).
     uint32_t autocheckpoint_pages = 1000;
+    // Posting lists are written every posting_flush_batches commits with effects, or once they
+    // hold posting_flush_ids ids, or on commit(true) (schemas/ledger.sql "postings").
+    uint32_t posting_flush_batches = limits::posting_flush_batches_default;
+    std::size_t posting_flush_ids = limits::posting_flush_ids_default;
 };
 
 struct recorder_counters {
@@ -78,7 +83,8 @@ public:
     status apply(const engine::event& e);
 
     // Writes everything staged in one transaction and syncs. With nothing to write it only
-    // moves the in-memory position, unless `force` (then ledger_state is brought up to date).
+    // moves the in-memory position, unless `force` (then ledger_state is brought up to date and
+    // the posting lists are written).
     status commit(bool force = false);
 
     // Last event seq whose effects are committed (every event up to it is accounted for).
@@ -115,6 +121,10 @@ public:
     [[nodiscard]] const std::string& checkpoint_error() const { return checkpoint_error_; }
 
 private:
+    // Kinds of posting list (postings.kind).
+    static constexpr int64_t posting_transfers = 0;
+    static constexpr int64_t posting_bought = 1;
+    static constexpr int64_t posting_sold = 2;
     // Staged rows, flat and row-major in the column order of their table.
     static constexpr int transfer_columns = 7;
     static constexpr int contract_columns = recorder_row_columns_max;
@@ -141,18 +151,23 @@ private:
     bool exists(account_id a) const;
     void stage_transfer(const engine::event& e, uint32_t line, account_id debit, account_id credit,
                         int64_t amount, transfer_kind kind, int64_t ref);
-    void post(int64_t owner, int64_t kind, int64_t id, const engine::event& e);
+    void post(int64_t owner, int64_t kind, int64_t id, uint64_t seq, int64_t ts);
+    void post_transfer(int64_t id, account_id debit, account_id credit, int64_t ts);
+    status relist_unposted();
 
     status on_participant(const engine::event& e);
     status on_trade(const engine::event& e);
     status on_contract_closed(const engine::event& e, bool settled);
     status on_balance(const engine::event& e);
 
-    status write_batch();
+    // Writes the staged rows, and the posting lists when `postings` (then the position they
+    // reach is posted_seq, posted_trade).
+    status write_batch(bool postings);
     status write_rows(detail::statement& s, const std::vector<int64_t>& rows, int columns,
                       const char* what);
     status step_done(detail::statement& s, const char* what);
     void clear_staging();
+    void clear_postings();
 
     detail::connection db_;
     detail::statement transfers_in_, contracts_in_, closes_in_;
@@ -170,8 +185,15 @@ private:
     std::vector<int64_t> closes_;
     std::vector<participant_row> participants_;
     std::vector<uint32_t> posting_slot_;  // by owner * 4 + kind: index + 1 into postings_
-    std::vector<posting> postings_;       // [0, postings_used_) staged this batch
+    std::vector<posting> postings_;       // [0, postings_used_) listed since the last flush
     std::size_t postings_used_ = 0;
+    std::size_t posting_ids_ = 0;  // ids in postings_
+    uint32_t batches_since_flush_ = 0;
+    uint32_t posting_flush_batches_ = 0;
+    std::size_t posting_flush_ids_ = 0;
+    uint64_t posted_seq_ = 0;  // ledger_state.posted_seq as written
+    int64_t posted_trade_ = 0;
+    int64_t last_trade_ = 0;  // the last trade listed (staged or committed)
     std::vector<unsigned char> blob_;
 
     uint64_t committed_seq_ = 0;

@@ -4,24 +4,12 @@
 
 #include <utility>
 
+#include "ledger/detail/varint.hpp"
 #include "ledger/recorder.hpp"
 
 namespace cux::ledger {
 
 static_assert(recorder_row_columns_max <= detail::row_columns_max);
-
-namespace {
-
-// Unsigned LEB128: 7 bits a byte, low first, high bit set on all but the last.
-void put_varint(std::vector<unsigned char>& out, uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<unsigned char>(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<unsigned char>(v));
-}
-
-}  // namespace
 
 status recorder::step_done(detail::statement& s, const char* what) {
     const int rc = s.run();
@@ -50,7 +38,7 @@ status recorder::write_rows(detail::statement& s, const std::vector<int64_t>& ro
 
 status recorder::commit(bool force) {
     if (failed()) return failure_;
-    if (!effects_ && (!force || staged_seq_ == db_seq_)) {
+    if (!effects_ && (!force || (staged_seq_ == db_seq_ && posting_ids_ == 0))) {
         committed_seq_ = staged_seq_;
         clear_staging();
         return ok_status();
@@ -58,7 +46,10 @@ status recorder::commit(bool force) {
     if (const int rc = begin_.run(); rc != SQLITE_DONE) {
         return fail(detail::write_error_code(rc), detail::describe(db_.get(), rc, "BEGIN"));
     }
-    if (status s = write_batch(); !s) {
+    // The posting lists go out every few batches: each owner's row lands on a page of its own.
+    const bool postings = posting_ids_ != 0 && (force || posting_ids_ >= posting_flush_ids_ ||
+                                                batches_since_flush_ + 1 >= posting_flush_batches_);
+    if (status s = write_batch(postings); !s) {
         (void)rollback_.run();
         return s;
     }
@@ -75,11 +66,18 @@ status recorder::commit(bool force) {
     if (effects_) ++counters_.transactions;
     db_seq_ = staged_seq_;
     committed_seq_ = staged_seq_;
+    if (postings || posting_ids_ == 0) {  // as write_batch() wrote it
+        posted_seq_ = staged_seq_;
+        posted_trade_ = last_trade_;
+        clear_postings();
+    } else if (effects_) {
+        ++batches_since_flush_;
+    }
     clear_staging();
     return ok_status();
 }
 
-status recorder::write_batch() {
+status recorder::write_batch(bool postings) {
     const auto seq = static_cast<int64_t>(staged_seq_);
     for (const participant_row& p : participants_) {
         participant_.bind(1, p.id);
@@ -116,12 +114,12 @@ status recorder::write_batch() {
             return fail(error_code::diverged, "account " + std::to_string(a) + " is missing");
         }
     }
-    for (std::size_t i = 0; i < postings_used_; ++i) {
+    for (std::size_t i = 0; postings && i < postings_used_; ++i) {
         const posting& p = postings_[i];
         blob_.clear();
         int64_t prev = 0;
         for (const int64_t id : p.ids) {
-            put_varint(blob_, static_cast<uint64_t>(id - prev));
+            detail::put_varint(blob_, static_cast<uint64_t>(id - prev));
             prev = id;
         }
         posting_.bind(1, p.key / 4);
@@ -137,6 +135,11 @@ status recorder::write_batch() {
     state_.bind(2, static_cast<int64_t>(staged_cmd_seq_));
     state_.bind(3, staged_ts_);
     state_.bind(4, effects_ ? 1 : 0);
+    // Without a flush the position of the lists stays where the last flush left it (and when
+    // there is nothing to list, they are complete up to here).
+    const bool complete = postings || posting_ids_ == 0;
+    state_.bind(5, static_cast<int64_t>(complete ? staged_seq_ : posted_seq_));
+    state_.bind(6, complete ? last_trade_ : posted_trade_);
     return step_done(state_, "update ledger_state");
 }
 
@@ -150,12 +153,17 @@ void recorder::clear_staging() {
     contracts_.clear();
     closes_.clear();
     participants_.clear();
+    staged_events_ = 0;
+    effects_ = false;
+}
+
+void recorder::clear_postings() {
     for (std::size_t i = 0; i < postings_used_; ++i) {
         posting_slot_[static_cast<std::size_t>(postings_[i].key)] = 0;
     }
     postings_used_ = 0;
-    staged_events_ = 0;
-    effects_ = false;
+    posting_ids_ = 0;
+    batches_since_flush_ = 0;
 }
 
 }  // namespace cux::ledger

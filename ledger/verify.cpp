@@ -10,53 +10,20 @@
 #include <utility>
 
 #include "engine/journal.hpp"
+#include "ledger/detail/checks.hpp"
 #include "ledger/detail/sqlite.hpp"
 
 namespace cux::ledger {
+
+using detail::check_builder;
+using detail::check_postings;
+using detail::each_row;
+using detail::fen;
 
 namespace {
 
 using engine::event;
 using engine::event_type;
-
-class check_builder {
-public:
-    check_builder(std::string name, std::size_t details_max) : max_(details_max) {
-        c_.name = std::move(name);
-    }
-    void violation(std::string what) {
-        c_.ok = false;
-        if (c_.details.size() < max_) c_.details.push_back(std::move(what));
-        ++c_.violations;
-    }
-    verify_check done(std::string summary) {
-        c_.summary = std::move(summary);
-        return std::move(c_);
-    }
-
-private:
-    verify_check c_;
-    std::size_t max_;
-};
-
-std::string fen(int64_t v) { return std::to_string(v) + " fen"; }
-
-// Runs `sql`, calling row(statement) for each row. False (and `err`) on a read error.
-template <class F>
-bool each_row(detail::connection& db, const std::string& sql, F&& row, ledger_error& err) {
-    auto s = db.prepare(sql);
-    if (!s) {
-        err = s.error();
-        return false;
-    }
-    int rc;
-    while ((rc = s.value().step()) == SQLITE_ROW) row(s.value());
-    if (rc != SQLITE_DONE) {
-        err = ledger_error{error_code::io, detail::describe(db.get(), rc, "verify")};
-        return false;
-    }
-    return true;
-}
 
 using transfer_key = std::tuple<int64_t, int64_t, int64_t>;  // kind, debit, credit
 
@@ -432,6 +399,11 @@ result<verify_report> verify(const verify_options& o) {
                         fen(fees_due));
         }
         rep.checks.push_back(b.done(std::to_string(carriers) + " carriers and the fee account"));
+    }
+    if (auto c = check_postings(db, dm, err); c) {
+        rep.checks.push_back(std::move(*c));
+    } else {
+        return err;
     }
     (void)db.exec("COMMIT");
     rep.checks.push_back(engine_replay(o, rep.position, participants));

@@ -13,6 +13,9 @@
 //                          belongs to a contract
 //   payees                 each carrier holds the network of its settled contracts, the fee
 //                          account the fees of settled contracts
+//   postings               each participant's posting lists (what statements and contract
+//                          lists read) hold exactly its transfers and trades up to their
+//                          position
 //   engine_replay          (with a journal) the engine's balances, replayed from the journal
 //                          through a fresh exchange up to the ledger's last event, equal the
 //                          ledger's: available == available + held, escrow == escrow

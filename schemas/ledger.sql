@@ -26,9 +26,11 @@ CREATE TABLE IF NOT EXISTS ledger_state (
     last_seq INTEGER NOT NULL,      -- last engine event seq applied (0: none)
     last_cmd_seq INTEGER NOT NULL,  -- the command that event belongs to
     last_ts INTEGER NOT NULL,       -- its stamp, ns since the Unix epoch (UTC)
-    batches INTEGER NOT NULL        -- transactions committed with effects
+    batches INTEGER NOT NULL,       -- transactions committed with effects
+    posted_seq INTEGER NOT NULL,    -- `postings` list every transfer of events up to this one,
+    posted_trade INTEGER NOT NULL   -- and every trade up to this id (see postings below)
 );
-INSERT OR IGNORE INTO ledger_state VALUES (1, 2, 0, 0, 0, 0);
+INSERT OR IGNORE INTO ledger_state VALUES (1, 3, 0, 0, 0, 0, 0, 0);
 
 -- Participants as the engine created them. Participant 0 is the exchange itself.
 CREATE TABLE IF NOT EXISTS participants (
@@ -186,12 +188,16 @@ CREATE VIEW IF NOT EXISTS trades AS
            auction, price, qty
     FROM contracts;
 
--- Posting lists: for each batch, which transfers touched a participant's accounts (kind 0:
--- its available and escrow; for the exchange, participant 0, its fee account) and which trades
--- it bought (kind 1) or sold (kind 2). Written once per (owner, kind) per batch, so statements
--- cost the writer nothing per row; a statement reads the posting rows overlapping its time
--- range, then fetches each transfer by its key. `ids` holds the ids, ascending, as unsigned
--- LEB128 varints: the first id, then each id's difference from the one before (1-3 bytes).
+-- Posting lists: which transfers touched a participant's accounts (kind 0: its available and
+-- escrow; for the exchange, participant 0, its fee account) and which trades it bought (kind 1)
+-- or sold (kind 2). A row covers the events since the owner's previous row and is written when
+-- the writer flushes its lists, every few batches (ledger_state.posted_seq and posted_trade say
+-- how far they go): rows are scattered by owner, so writing one per owner per batch would
+-- dirty a page per owner per commit. What is newer than the position is found by a scan of the
+-- transfers and trades past it (bounded by the flush interval), by readers and by the writer
+-- after a restart. A statement reads the posting rows overlapping its time range, then fetches
+-- each transfer by its key. `ids` holds the ids, ascending, as unsigned LEB128 varints: the
+-- first id, then each id's difference from the one before (1-3 bytes).
 CREATE TABLE IF NOT EXISTS postings (
     owner INTEGER NOT NULL,      -- participant id
     kind INTEGER NOT NULL,

@@ -113,7 +113,8 @@ private:
 // The ledger's schema (schemas/ledger.sql, compiled in).
 [[nodiscard]] const char* schema_sql();
 // Version 2: transfers carry a contract's lines once (escrow, proceeds), closes are rows of
-// their own. A version-1 file is refused (nothing migrates it).
-inline constexpr int64_t schema_version = 2;
+// their own. Version 3: posting lists are flushed every few batches (ledger_state.posted_seq,
+// posted_trade). An older file is refused (nothing migrates it).
+inline constexpr int64_t schema_version = 3;
 
 }  // namespace cux::ledger::detail

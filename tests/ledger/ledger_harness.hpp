@@ -77,10 +77,13 @@ public:
     std::unique_ptr<recorder> rec;
     std::size_t fed = 0;  // events of h.log already given to the recorder
     bool autocommit = true;
+    uint32_t posting_flush_batches = limits::posting_flush_batches_default;  // for reopen()
 
     void reopen() {
         rec.reset();
-        auto r = recorder::open(options_for(dir.db(), h.ex.market()));
+        recorder_options o = options_for(dir.db(), h.ex.market());
+        o.posting_flush_batches = posting_flush_batches;
+        auto r = recorder::open(o);
         ASSERT_TRUE(r.ok()) << r.error().message;
         rec = std::move(r.value());
     }
