@@ -92,6 +92,12 @@ const char* reject_message(reject_reason r) {
             return "the order pool is full";
         case reject_reason::book_order_limit:
             return "too many open orders in this book";
+        case reject_reason::invalid_window:
+            return "the job's hours are zero or above the maximum";
+        case reject_reason::invalid_constraint:
+            return "a job constraint is out of range";
+        case reject_reason::no_route:
+            return "no candidate can fill the job within its constraints and limit";
         case reject_reason::none:
             break;
     }
