@@ -24,7 +24,8 @@
 //   commit() is `outcome_unknown`: the transaction may or may not be on disk, and the next
 //   open() re-reads the position instead of assuming either.
 // Limits: events staged per batch are bounded by the caller (the writer commits at its batch
-//   size); participant ids below limits::participants_max, carriers as the market file names.
+//   size); the posting lists held in memory by posting_flush_ids plus one batch; participant
+//   ids below limits::participants_max, carriers as the market file names.
 
 #include <cstdint>
 #include <memory>

@@ -1,6 +1,7 @@
 // Random trading through the engine and the ledger (a real SQLite file in a temp directory):
-// deposits, withdrawals, capacity, orders of every kind at random prices, cancels, seller
-// failures and the clock running through listings, auctions, gate closures and settlements.
+// deposits, withdrawals, capacity, orders of every kind at random prices, job orders, cancels,
+// seller failures and the clock running through listings, auctions, gate closures and
+// settlements.
 // After every batch the ledger's own checks run and its balances are compared with the
 // engine's; at the end the full verify replays a journal of every command. Several seeds; a
 // failure prints its seed (CUX_LEDGER_SEED=N reruns one).
@@ -11,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "tests/engine/job_harness.hpp"
 #include "tests/ledger/ledger_harness.hpp"
 
 namespace cux::ledger::test {
@@ -68,7 +70,20 @@ struct random_market {
 
     void step() {
         const int64_t r = pick(100);
-        if (r < 55) {
+        if (r < 5) {
+            // A job order: the engine buys the cheapest delivered chip x region through
+            // ordinary trades (one or several, or none).
+            engine::test::job_spec s;
+            s.chips = pick(3) == 0 ? 3U : 1U;  // h100, sometimes x86 too
+            s.start = L.h.now / ns_per_hour + 1 + pick(2);
+            s.size = static_cast<int32_t>(1 + pick(6));
+            s.origin = static_cast<uint8_t>(pick(2));
+            s.data_gb = static_cast<uint32_t>(pick(2000));
+            s.tif = pick(2) == 0 ? time_in_force::ioc : time_in_force::fok;
+            s.split = pick(2) == 0;
+            s.max_price = static_cast<int32_t>(1000 + pick(800));
+            for (const event& e : L.h.run(engine::test::job_cmd(any(buyers), s))) remember(e);
+        } else if (r < 55) {
             const instrument_id id = instrument();
             const bool buy = pick(2) == 0;
             const participant_id p = buy ? any(buyers) : any(vendors);
@@ -105,6 +120,9 @@ struct random_market {
     }
 
     void remember(const event& e) {
+        if (e.type == event_type::job_done && e.body.job.status != job_status::unfilled) {
+            ++jobs_traded;
+        }
         if (e.type == event_type::order_accepted) {
             orders.push_back({e.participant, e.body.accepted.id});
             if (orders.size() > 200) orders.erase(orders.begin());
@@ -132,7 +150,10 @@ struct random_market {
     std::vector<participant_id> buyers, vendors;
     std::vector<std::pair<participant_id, order_id>> orders;
     std::vector<std::pair<participant_id, contract_id>> contracts;
+    int jobs_traded = 0;
 };
+
+int jobs_traded_all_seeds = 0;
 
 void run_seed(uint64_t seed, int rounds, int commands_per_round) {
     SCOPED_TRACE("seed " + std::to_string(seed));
@@ -152,6 +173,7 @@ void run_seed(uint64_t seed, int rounds, int commands_per_round) {
     EXPECT_GT(c.deposits, 0U);
     const verify_report r = m.L.verify_all();
     EXPECT_TRUE(r.ok()) << "seed " << seed << "\n" << describe(r);
+    jobs_traded_all_seeds += m.jobs_traded;
 }
 
 TEST(LedgerRandom, EngineAndLedgerAgreeAfterEveryBatch) {
@@ -163,6 +185,7 @@ TEST(LedgerRandom, EngineAndLedgerAgreeAfterEveryBatch) {
         run_seed(seed, 40, 25);
         if (HasFatalFailure()) return;
     }
+    EXPECT_GT(jobs_traded_all_seeds, 0) << "no job order traded: the test lost its jobs";
 }
 
 }  // namespace
