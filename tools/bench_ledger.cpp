@@ -411,7 +411,7 @@ int run_bench_ledger(const ledger_bench_options& o, const std::string& market_fi
                 o.keep ? "" : " (removed after the run)");
     std::printf("goal       >= 50,000 trades/s sustained: %s\n",
                 rate >= 50'000 ? "met" : "NOT met");
-    std::printf("verify     %s\n", verified ? "ok (zero sum, lines, escrow, payees)"
+    std::printf("verify     %s\n", verified ? "ok (zero sum, lines, escrow, payees, postings)"
                                             : "FAILED: the ledger's checks did not pass");
     if (o.json) {
         std::printf(
