@@ -110,20 +110,28 @@ void account_model::apply(const event& e) {
     }
 }
 
-void account_model::add_fill(account& a, const event& e, order_id order, side sd, int64_t fee_fen) {
+fill_row account_model::fill_of(const event& e, side sd) {
     const trade_body& t = e.body.trade;
+    const bool buy = sd == side::buy;
     fill_row f;
     f.trade_id = t.id.value();
     f.seq = e.event_seq;
-    f.order = order;
+    f.order = buy ? t.buy_order : t.sell_order;
     f.instrument = t.instrument;
     f.sd = sd;
     f.taker = t.auction == 0 && t.aggressor == sd;
     f.price_fen = t.price.value();
     f.qty = t.qty.value();
-    f.fee_fen = fee_fen;
+    f.fee_fen = buy ? t.buyer_fee.value() : t.seller_fee.value();
     f.contract_id = t.contract.value();
     f.ts = e.ts;
+    return f;
+}
+
+void account_model::add_fill(account& a, const event& e, order_id order, side sd) {
+    const trade_body& t = e.body.trade;
+    const fill_row f = fill_of(e, sd);
+    CUX_ASSERT(f.order == order);
     if (a.fills.size() >= limits::fills_per_participant) a.fills.pop_front();
     a.fills.push_back(f);
     if (order_row* o = find_order(a, order)) {
@@ -138,8 +146,8 @@ void account_model::on_trade(const event& e) {
     const trade_body& t = e.body.trade;
     account& buyer = get(t.buyer);
     account& seller = get(t.seller);
-    add_fill(buyer, e, t.buy_order, side::buy, t.buyer_fee.value());
-    add_fill(seller, e, t.sell_order, side::sell, t.seller_fee.value());
+    add_fill(buyer, e, t.buy_order, side::buy);
+    add_fill(seller, e, t.sell_order, side::sell);
     contract_row c;
     c.id = t.contract.value();
     c.trade_id = t.id.value();
@@ -251,6 +259,14 @@ balance_row account_model::balance(participant_id p) const {
 
 std::optional<order_row> account_model::order(participant_id p, order_id id) const {
     std::shared_lock lock(mu_);
+    const account* a = find(p);
+    if (a == nullptr) return std::nullopt;
+    const auto it = a->order_seq.find(id.value());
+    if (it == a->order_seq.end()) return std::nullopt;
+    return a->orders.at(it->second);
+}
+
+std::optional<order_row> account_model::order_while_writing(participant_id p, order_id id) const {
     const account* a = find(p);
     if (a == nullptr) return std::nullopt;
     const auto it = a->order_seq.find(id.value());

@@ -118,6 +118,11 @@ public:
     // Under write_lock(): remembers the outcome of an order placed with client_order_id.
     void record_result(engine::participant_id p, std::string_view client_order_id,
                        std::shared_ptr<const command_outcome> out);
+    // Under write_lock(), held by the caller (the consumer): order() without taking the lock.
+    [[nodiscard]] std::optional<order_row> order_while_writing(engine::participant_id p,
+                                                               engine::order_id id) const;
+    // The fill of one side of a trade event, as fills() lists it (no state).
+    static fill_row fill_of(const engine::event& trade, engine::side sd);
 
     // ---- any thread ----
     [[nodiscard]] std::optional<participant_row> participant(engine::participant_id p) const;
@@ -166,8 +171,7 @@ private:
     void on_trade(const engine::event& e);
     void on_order_done(const engine::event& e);
     void on_contract_closed(const engine::event& e, contract_state s);
-    void add_fill(account& a, const engine::event& e, engine::order_id order, engine::side sd,
-                  int64_t fee_fen);
+    void add_fill(account& a, const engine::event& e, engine::order_id order, engine::side sd);
     static std::string result_key(engine::participant_id p, std::string_view coid);
 
     mutable std::shared_mutex mu_;

@@ -280,19 +280,46 @@ handled api::handle(const http_request& req, const api_session& s, http_response
     return (this->*(found->fn))(c, out);
 }
 
-handled api::submit(const context& c, pending_request p, http_response& out) {
-    p.actor = c.who.id;
+handled api::submit(const caller& who, const api_session& s, pending_request p,
+                    http_response& out) {
+    p.actor = who.id;
+    p.lane = s.lane;
     command cmd = p.cmd;
-    cmd.actor = c.who.id;
-    cmd.token = d_.routes.arm(c.session.lane, p, c.session.sink);
+    cmd.actor = who.id;
+    cmd.token = d_.routes.arm(s.lane, p, s.sink);
     if (!d_.pipeline.try_submit(cmd)) {
-        d_.routes.disarm(c.session.lane);
+        d_.routes.disarm(s.lane);
         if (p.claim != 0) d_.claims.release(p.claim, p.claim_tag);
         out = error(make_error(503, "UNAVAILABLE", "the exchange is busy or stopping; retry"));
         out.retry_after_s = 1;
         return handled::respond;
     }
     return handled::pending;
+}
+
+const key_entry* api::stream_auth(std::string_view key, std::string_view ts, std::string_view sign,
+                                  caller& who, api_error& err) {
+    const key_entry* k = authenticate(d_.keys, auth_headers{key, ts, sign}, "GET", "/v1/stream", "",
+                                      d_.wall_ms(), err);
+    if (k == nullptr) {
+        // The stream's fields, not the REST headers.
+        if (err.field == "CUX-KEY") err.field = "key";
+        if (err.field == "CUX-TS") err.field = "ts";
+        if (err.field == "CUX-SIGN") err.field = "sign";
+        const std::size_t at = err.message.find("CUX-TS");
+        if (at != std::string::npos) err.message.replace(at, 6, "ts");
+        return nullptr;
+    }
+    who.id = k->participant;
+    const auto p = d_.accounts.participant(k->participant);
+    who.roles = p ? p->roles : k->roles;
+    return k;
+}
+
+bool api::charge(const key_entry& k, api_error& err, uint32_t& retry_after_s) {
+    if (d_.keys.take_token(k, d_.mono_ms(), retry_after_s)) return true;
+    err = make_error(429, "RATE_LIMITED", "too many requests for this key");
+    return false;
 }
 
 http_response api::finish(const pending_request& req, const command_outcome& out) {

@@ -104,14 +104,32 @@ public:
     // and `error` when it could not be stored.
     bool create_key(engine::participant_id p, uint8_t roles, issued_key& key, std::string& error);
 
-    // An error response.
-    static http_response error(const api_error& e);
-    static http_response json_response(unsigned status, std::string body);
-
     struct caller {
         engine::participant_id id;
         uint8_t roles = 0;
     };
+
+    // ---- the stream (/v1/stream), whose caller authenticates once per connection ----
+    // {"op":"auth"}: the key of a correct signature over TS + "GET" + "/v1/stream", and the
+    // caller it names (roles as for REST); nullptr and `err` (401 UNAUTHORIZED, field key, ts
+    // or sign) otherwise.
+    const key_entry* stream_auth(std::string_view key, std::string_view ts, std::string_view sign,
+                                 caller& who, api_error& err);
+    // Charges one request to the key's rate limit; false and `err` (429 RATE_LIMITED,
+    // retry_after_s) when it is exhausted.
+    bool charge(const key_entry& k, api_error& err, uint32_t& retry_after_s);
+    // The order entry of POST /v1/orders and DELETE /v1/orders/{id} for a decoded command:
+    // the same roles, order gate, client_order_id idempotency (handled::wait: try the same
+    // again shortly) and submission; the outcome comes back to s.sink with finish().
+    handled place_order(const caller& who, const api_session& s, pending_request p,
+                        http_response& out);
+    handled cancel_order(const caller& who, const api_session& s, engine::order_id id,
+                         http_response& out);
+
+    // An error response.
+    static http_response error(const api_error& e);
+    static http_response json_response(unsigned status, std::string body);
+
     struct context {
         const http_request& req;
         const api_session& session;
@@ -146,7 +164,10 @@ private:
     handled post_deposit(const context& c, http_response& out);
 
     // Arms the session's lane and queues the command (api.cpp).
-    handled submit(const context& c, pending_request p, http_response& out);
+    handled submit(const context& c, pending_request p, http_response& out) {
+        return submit(c.who, c.session, std::move(p), out);
+    }
+    handled submit(const caller& who, const api_session& s, pending_request p, http_response& out);
     // finish() per kind (routes_orders.cpp / routes_account.cpp).
     http_response finish_order(const pending_request& req, const command_outcome& out);
     http_response finish_account(const pending_request& req, const command_outcome& out);

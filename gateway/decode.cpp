@@ -173,6 +173,12 @@ bool decode_place_order(std::string_view body, const market_config& m, command& 
                         api_error& err) {
     json j;
     if (!parse_json_object(body, j, err)) return false;
+    return decode_place_order_object(j, m, out, err);
+}
+
+bool decode_place_order_object(const json& j, const market_config& m, command& out,
+                               api_error& err) {
+    CUX_ASSERT(j.is_object());
     fields f(j, err);
     f.only({"symbol", "side", "type", "price", "qty", "tif", "post_only", "client_order_id", "stp",
             "origin_region", "data_gb"});

@@ -14,6 +14,7 @@
 // (tests/gateway/fuzz_decode.cpp).
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ namespace cux::gateway {
 // POST /v1/orders (and the stream's order op, minus its op/req_id fields).
 bool decode_place_order(std::string_view body, const engine::market_config& m, engine::command& out,
                         api_error& err);
+// The same from a JSON object parsed already (the stream's order op, op/req_id removed).
+bool decode_place_order_object(const nlohmann::json& body, const engine::market_config& m,
+                               engine::command& out, api_error& err);
 
 // PATCH /v1/orders/{id}: {"price","qty"}, at least one of them.
 struct replace_fields {

@@ -51,14 +51,15 @@ std::string_view coid_of(const char* buf, std::size_t n) { return {buf, strnlen(
 }  // namespace
 
 event_consumer::event_consumer(pipeline& p, market_model& market, account_model& accounts,
-                               route_table& routes, claim_table& claims)
+                               route_table& routes, claim_table& claims, stream_hub& hub)
     : pipeline_(p),
       ring_(p.events()),
       id_(p.events().add_consumer()),
       market_(market),
       accounts_(accounts),
       routes_(routes),
-      claims_(claims) {
+      claims_(claims),
+      hub_(hub) {
     batch_.reserve(limits::consumer_batch_max);
 }
 
@@ -89,6 +90,9 @@ bool event_consumer::wait_applied(uint64_t seq, std::chrono::milliseconds timeou
 }
 
 void event_consumer::run() {
+    // Held over applying and publishing each batch (and across batches while a command that
+    // touched a subscribed channel is cut in two), so a stream snapshot sits between batches.
+    std::unique_lock<std::mutex> hub_lock;
     while (ring_.wait_available(id_) > 0) {
         batch_.clear();
         ring_.poll(
@@ -101,16 +105,20 @@ void event_consumer::run() {
             durable = pipeline_.wait_durable(hi);
         }
         uint64_t applied = 0;
+        if (!hub_lock.owns_lock()) hub_lock = hub_.lock();
         {
             auto market_lock = market_.write_lock();
             auto account_lock = accounts_.write_lock();
             for (const event& e : batch_) {
                 market_.apply(e);
                 accounts_.apply(e);
+                hub_.on_event(e);
                 on_event(e, durable);
                 if (e.type == event_type::command_done) applied = e.cmd_seq;
             }
         }
+        hub_.publish(durable);
+        if (!hub_.mid_command()) hub_lock.unlock();
         // Results are recorded (above, under the lock) before their claims are released, so a
         // retry that takes the claim next finds the result.
         for (const auto& [claim, tag] : claims_done_) claims_.release(claim, tag);

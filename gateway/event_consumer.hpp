@@ -3,9 +3,10 @@
 // that takes events in batches, waits until the journal is durable past the batch, applies them
 // to the read models (market_model, account_model), gathers each command's own events into a
 // command_outcome, remembers the outcomes of orders with a client_order_id, and hands the
-// outcomes of this server's commands to the sessions that submitted them (route_table). It
-// takes no lock that the engine thread or the request path's submit takes; the read models'
-// write locks only ever block readers of those models.
+// outcomes of this server's commands to the sessions that submitted them (route_table), and
+// publishes the stream's channel messages (stream_hub). It takes no lock that the engine thread
+// or the request path's submit takes; the read models' write locks only ever block readers of
+// those models, and the hub's lock only a stream session taking a snapshot.
 //
 // Threads: construct before pipeline::replay() (the consumer must be registered before the
 // first event is published); start() right away, so that replayed events are consumed while the
@@ -28,13 +29,14 @@
 #include "gateway/market_model.hpp"
 #include "gateway/outcome.hpp"
 #include "gateway/route_table.hpp"
+#include "gateway/stream_hub.hpp"
 
 namespace cux::gateway {
 
 class event_consumer {
 public:
     event_consumer(engine::pipeline& p, market_model& market, account_model& accounts,
-                   route_table& routes, claim_table& claims);
+                   route_table& routes, claim_table& claims, stream_hub& hub);
     ~event_consumer();
     event_consumer(const event_consumer&) = delete;
     event_consumer& operator=(const event_consumer&) = delete;
@@ -68,6 +70,7 @@ private:
     account_model& accounts_;
     route_table& routes_;
     claim_table& claims_;
+    stream_hub& hub_;
     std::thread thread_;
     bool started_ = false;
     std::atomic<bool> live_{false};

@@ -53,9 +53,41 @@ constexpr std::size_t book_depth_max = 500;
 // Events the consumer copies out of the ring per batch.
 constexpr std::size_t consumer_batch_max = 1024;
 
+// The stream (/v1/stream). A message from a client over stream_message_bytes_max closes the
+// connection with 1009; at most stream_subscriptions_max channels per connection. Ops other than
+// order/cancel (which count against the key's rate) are limited per connection to
+// stream_ops_per_s with a burst of stream_ops_burst (RATE_LIMITED past it).
+constexpr std::size_t stream_message_bytes_max = 64 * 1024;
+// A message over the limit is still read to its end (dropped) before the close, so that the
+// client reads the 1009 instead of a reset; past this many bytes it is cut at once.
+constexpr std::size_t stream_drain_bytes_max = std::size_t{1} << 20;
+constexpr std::size_t stream_read_chunk_bytes = 16 * 1024;
+constexpr std::size_t stream_subscriptions_max = 64;
+constexpr uint32_t stream_ops_per_s = 100;
+constexpr uint32_t stream_ops_burst = 200;
+constexpr std::size_t stream_req_id_bytes_max = 64;
+// The outbound queue of one connection (server_options bound it further, at most these): past
+// either bound the connection is closed with reason "slow consumer".
+constexpr std::size_t stream_queue_messages_max = 65536;
+constexpr std::size_t stream_queue_bytes_max = std::size_t{64} << 20;
+// Snapshots: levels a side of a book, the newest trades of a tape, a participant's open orders
+// (newest first) and newest fills.
+constexpr std::size_t stream_snapshot_levels = book_depth_max;
+constexpr std::size_t stream_snapshot_trades = 100;
+constexpr std::size_t stream_snapshot_orders = list_limit_max;
+constexpr std::size_t stream_snapshot_fills = 100;
+// Heartbeat interval bounds (server_options::heartbeat_interval).
+constexpr int64_t stream_heartbeat_ms_min = 10;
+constexpr int64_t stream_heartbeat_ms_max = 60'000;
+
 static_assert((idempotency_claims & (idempotency_claims - 1)) == 0);
 static_assert(trades_per_instrument <= list_limit_max);
 static_assert(engine::limits::client_order_id_bytes == 32);
 static_assert(connections_per_ip_max <= connections_max);
+static_assert(stream_message_bytes_max == body_bytes_max);  // an order is the same either way
+static_assert(stream_snapshot_trades <= trades_per_instrument);
+static_assert(stream_drain_bytes_max > stream_message_bytes_max);
+static_assert(stream_snapshot_fills <= fills_per_participant);
+static_assert(lanes_per_session >= 2);  // the stream keeps several orders in flight
 
 }  // namespace cux::gateway::limits

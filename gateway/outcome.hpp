@@ -29,6 +29,7 @@ struct pending_request {
     command_kind kind = command_kind::place;
     engine::participant_id actor;
     engine::command cmd;     // as submitted (seq/ts not yet stamped)
+    uint32_t lane = 0;       // the lane it was armed on (a stream session has several)
     uint32_t claim = 0;      // idempotency claim slot + 1; 0: none
     uint64_t claim_tag = 0;  // the value that claim slot holds
 };

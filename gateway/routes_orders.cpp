@@ -49,8 +49,14 @@ handled api::post_order(const context& c, http_response& out) {
         out = error(err);
         return handled::respond;
     }
+    return place_order(c.who, c.session, std::move(p), out);
+}
+
+handled api::place_order(const caller& who, const api_session& s, pending_request p,
+                         http_response& out) {
+    CUX_ASSERT(p.kind == command_kind::place && p.cmd.type == command_type::place_order);
     const bool buy = p.cmd.body.place.sd == side::buy;
-    if ((c.who.roles & (buy ? role_buyer : role_vendor)) == 0) {
+    if ((who.roles & (buy ? role_buyer : role_vendor)) == 0) {
         out = error(make_error(403, "FORBIDDEN",
                                buy ? "only a buyer may buy" : "only a vendor may sell", "side"));
         return handled::respond;
@@ -65,18 +71,18 @@ handled api::post_order(const context& c, http_response& out) {
         // Claim the client_order_id first, then look for its result: a request that finds the
         // claim taken waits for the one in flight, so the same id is never submitted twice.
         const uint64_t tag = claim_tags_.fetch_add(1, std::memory_order_relaxed) + 1;
-        const uint32_t claim = d_.claims.try_claim(c.who.id, coid, coid_len, tag);
+        const uint32_t claim = d_.claims.try_claim(who.id, coid, coid_len, tag);
         if (claim == 0) return handled::wait;
-        if (const auto prior = d_.accounts.result(c.who.id, std::string_view(coid, coid_len))) {
+        if (const auto prior = d_.accounts.result(who.id, std::string_view(coid, coid_len))) {
             d_.claims.release(claim, tag);
-            p.actor = c.who.id;
+            p.actor = who.id;
             out = finish(p, *prior);
             return handled::respond;
         }
         p.claim = claim;
         p.claim_tag = tag;
     }
-    return submit(c, p, out);
+    return submit(who, s, p, out);
 }
 
 handled api::get_orders(const context& c, http_response& out) {
@@ -138,11 +144,16 @@ handled api::delete_order(const context& c, http_response& out) {
         out = not_found_order();
         return handled::respond;
     }
+    return cancel_order(c.who, c.session, *id, out);
+}
+
+handled api::cancel_order(const caller& who, const api_session& s, order_id id,
+                          http_response& out) {
     pending_request p;
     p.kind = command_kind::cancel;
     p.cmd.type = command_type::cancel_order;
-    p.cmd.body.cancel.id = *id;
-    return submit(c, p, out);
+    p.cmd.body.cancel.id = id;
+    return submit(who, s, p, out);
 }
 
 handled api::patch_order(const context& c, http_response& out) {

@@ -30,6 +30,7 @@
 #include "gateway/limits.hpp"
 #include "gateway/market_model.hpp"
 #include "gateway/route_table.hpp"
+#include "gateway/stream_hub.hpp"
 #include "ledger/keys.hpp"
 
 namespace cux::gateway {
@@ -54,6 +55,19 @@ server_options checked(server_options o) {
     if (o.rate_per_key < 1 || o.rate_per_key > limits::rate_per_key_max || o.burst_per_key < 1 ||
         o.burst_per_key > limits::burst_per_key_max) {
         throw std::runtime_error("gateway: rate limits out of range");
+    }
+    if (o.heartbeat_interval.count() < limits::stream_heartbeat_ms_min ||
+        o.heartbeat_interval.count() > limits::stream_heartbeat_ms_max) {
+        throw std::runtime_error("gateway: heartbeat_interval must be in [10 ms, 60 s]");
+    }
+    if (o.stream_queue_messages_max < 16 ||
+        o.stream_queue_messages_max > limits::stream_queue_messages_max ||
+        o.stream_queue_bytes_max < 1024 ||
+        o.stream_queue_bytes_max > limits::stream_queue_bytes_max ||
+        (o.stream_socket_send_bytes != 0 &&
+         (o.stream_socket_send_bytes < 4096 ||
+          o.stream_socket_send_bytes > limits::stream_queue_bytes_max))) {
+        throw std::runtime_error("gateway: stream queue limits out of range");
     }
     if ((o.cert_file.empty()) != (o.key_file.empty())) {
         throw std::runtime_error("gateway: --cert and --key go together");
@@ -138,8 +152,9 @@ struct server::impl {
           store(opts.data_dir + "/cux.db"),
           keys(limits::api_keys_max, opts.rate_per_key, opts.burst_per_key),
           market_data(market),
+          hub(market, market_data, accounts),
           routes(opts.connections_max + 1, limits::lanes_per_session, random_nonce()),
-          consumer(p, market_data, accounts, routes, claims),
+          consumer(p, market_data, accounts, routes, claims, hub),
           rest(api_deps{p, market, keys, store, market_data, accounts, consumer, routes, claims,
                         opts.wall_clock_ms,
                         [this] {
@@ -155,6 +170,12 @@ struct server::impl {
                connections,
                detail::timeouts{opts.handshake_timeout, opts.idle_timeout, opts.request_timeout,
                                 opts.write_timeout, std::chrono::milliseconds(1000)},
+               hub,
+               market,
+               detail::stream_settings{opts.heartbeat_interval, opts.stream_queue_messages_max,
+                                       opts.stream_queue_bytes_max, opts.stream_socket_send_bytes},
+               opts.wall_clock_ms,
+               {},
                {}},
           tls(net::ssl::context::tls_server),
           ioc(static_cast<int>(opts.io_threads)),
@@ -192,6 +213,7 @@ struct server::impl {
     key_table keys;
     market_model market_data;
     account_model accounts;
+    stream_hub hub;
     route_table routes;
     claim_table claims;
     event_consumer consumer;
@@ -314,9 +336,11 @@ void server::stop() {
     if (!s.pipe.events().closed()) s.pipe.stop();
     s.consumer.join();
     if (s.listen) s.listen->stop();
-    // Let responses already owed be written, for a moment.
+    // Let responses already owed be written, and stream sessions close, for a moment.
+    s.core.streams.close_all();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (s.core.busy.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while ((s.core.busy.load() > 0 || s.core.streams.size() > 0) &&
+           std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     s.work.reset();

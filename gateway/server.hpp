@@ -1,6 +1,7 @@
 #pragma once
-// The gateway server: HTTPS (or, with insecure_http, plain HTTP) REST API of API.md on one port,
-// in front of the engine's pipeline. Free of Boost types, so `cux serve` compiles fast.
+// The gateway server: HTTPS (or, with insecure_http, plain HTTP) REST API of API.md and its
+// WebSocket stream (wss:// or ws:// .../v1/stream) on one port, in front of the engine's
+// pipeline. Free of Boost types, so `cux serve` compiles fast.
 //
 // How `cux serve` runs it (the order matters):
 //
@@ -35,8 +36,9 @@
 // start (self-signed for localhost, 127.0.0.1, ::1) and reused afterwards.
 //
 // Threads: construct, start() and stop() from the owner thread (the one that owns the pipeline).
-// Inside: io_threads Asio threads (TLS, HTTP, auth, JSON, submission through the lock-free
-// command ring) and one event-consumer thread (read models + responses once durable).
+// Inside: io_threads Asio threads (TLS, HTTP, WebSocket, auth, JSON, submission through the
+// lock-free command ring) and one event-consumer thread (read models, responses once durable,
+// the stream's market data and private updates).
 // Errors: start-up problems throw std::runtime_error with one line naming the problem.
 
 #include <chrono>
@@ -66,6 +68,15 @@ struct server_options {
     std::chrono::milliseconds idle_timeout{60000};     // keep-alive wait for the next request
     std::chrono::milliseconds request_timeout{10000};  // first byte to the end of the body
     std::chrono::milliseconds write_timeout{10000};
+    // The stream (/v1/stream): a heartbeat message this often, and the bounds of a connection's
+    // outbound queue (past either, it is closed with reason "slow consumer"). Idle and
+    // handshake timeouts are the ones above; a write that takes write_timeout is a slow consumer.
+    std::chrono::milliseconds heartbeat_interval{5000};
+    std::size_t stream_queue_messages_max = 8192;
+    std::size_t stream_queue_bytes_max = std::size_t{16} << 20;
+    // SO_SNDBUF of a stream connection (0: the kernel's autotuning, which lets megabytes pile
+    // up unseen): bounds how much a consumer can lag before its queue grows.
+    std::size_t stream_socket_send_bytes = std::size_t{256} << 10;
     bool bootstrap_admin = true;  // start() creates the admin and admin.credentials if missing
     std::function<int64_t()> wall_clock_ms;  // CUX-TS is checked against it; empty: system
     // "" while new orders may be accepted, else one line why not; checked before every new

@@ -189,7 +189,13 @@ std::optional<std::string> stream_client::receive(std::chrono::milliseconds wait
     s.read_done = false;
     if (s.read_ec) {
         s.open = false;
-        if (s.read_ec == websocket::error::closed) throw transport_error(s.close_text());
+        // A close frame may have arrived even when the teardown after it failed (the server
+        // had closed the socket already): the server's reason is still the news.
+        const bool got_close =
+            s.with_ws([](auto& w) { return w.reason().code != websocket::close_code::none; });
+        if (s.read_ec == websocket::error::closed || got_close) {
+            throw transport_error(s.close_text());
+        }
         throw transport_error("stream read failed: " + s.read_ec.message());
     }
     std::string message = beast::buffers_to_string(s.buffer.data());

@@ -1,11 +1,14 @@
 // `cux watch CHANNEL...`: the live stream (API.md "Stream"), one line per message on stdout.
-// Channels: book:SYMBOL, trades:SYMBOL, bars:SYMBOL:1m, index (public), orders, fills (private:
-// the stream is authenticated first), alerts (regulator).
+// Channels: book:SYMBOL, trades:SYMBOL (public), orders, fills (private: the stream is
+// authenticated first); bars:SYMBOL:1m, index and alerts (regulator) are later issues, which the
+// server refuses with NOT_IMPLEMENTED for now.
 //
 // Every channel message carries a per-channel seq increasing by 1; a gap is reported on stderr
 // and the channel re-subscribed for a fresh snapshot, as API.md asks of a client. Heartbeats are
-// shown only with --json or --heartbeats. Stops after --count messages, after --for-ms, or on
-// SIGINT/SIGTERM (exit 0); a stream the server closed or that failed exits 1.
+// shown only with --json or --heartbeats, the server's acknowledgements (authenticated,
+// subscribed, ...) only with --json. Stops after --count channel messages (snapshots included),
+// after --for-ms, or on SIGINT/SIGTERM (exit 0); an error reply (a refused auth or channel), a
+// stream the server closed or one that failed exits 1.
 
 #include <signal.h>
 
@@ -13,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "tools/cli.hpp"
@@ -24,7 +28,7 @@ namespace {
 
 constexpr const char* watch_synopsis =
     "cux watch CHANNEL... [--count N] [--for-ms N] [--heartbeats] [--json]\n"
-    "  CHANNEL: book:SYMBOL trades:SYMBOL bars:SYMBOL:1m index orders fills alerts";
+    "  CHANNEL: book:SYMBOL trades:SYMBOL orders fills (bars:SYMBOL:1m, index, alerts: later)";
 
 std::atomic<bool> stop_requested{false};
 
@@ -36,27 +40,61 @@ bool is_private(const std::string& channel) {
 
 bool is_heartbeat(const nlohmann::json& m) {
     const std::string type = cell(m, "type");
-    const std::string op = cell(m, "op");
-    return type == "heartbeat" || op == "heartbeat" || type == "pong" || op == "pong" ||
-           cell(m, "channel") == "heartbeat";
+    return type == "heartbeat" || type == "pong";
 }
 
-// `CHANNEL TYPE #SEQ {the other fields}` for a channel message, the JSON itself otherwise.
+// "12.30x5 12.20x1" (a level's qty 0: gone).
+std::string levels_text(const nlohmann::json& levels) {
+    std::string s;
+    for (const auto& l : levels) {
+        if (!l.is_array() || l.size() != 2) continue;
+        if (!s.empty()) s += " ";
+        s += cell(l[0]) + "x" + cell(l[1]);
+    }
+    return s.empty() ? "-" : s;
+}
+
+// The members of a channel message after its channel, type and seq, readably; nullopt for a
+// shape this client does not know (then it prints them as JSON).
+std::optional<std::string> body_text(const std::string& channel, const nlohmann::json& m) {
+    std::string s;
+    const auto join = [&s](const std::string& part) { s += (s.empty() ? "" : ", ") + part; };
+    if (channel.starts_with("book:") && m.contains("bids") && m.contains("asks")) {
+        return "bids " + levels_text(m["bids"]) + " | asks " + levels_text(m["asks"]);
+    }
+    if (channel.starts_with("trades:") && m.contains("trades") && m["trades"].is_array()) {
+        for (const auto& t : m["trades"]) {
+            join(cell(t, "side") + " " + cell(t, "qty") + " @ " + cell(t, "price"));
+        }
+        return s.empty() ? "no trades" : s;
+    }
+    if (channel == "orders" && m.contains("orders") && m["orders"].is_array()) {
+        for (const auto& o : m["orders"]) {
+            join("order " + cell(o, "order_id") + " " + cell(o, "side") + " " + cell(o, "qty") +
+                 " @ " + cell(o, "price") + " " + cell(o, "status") + " (" + cell(o, "filled_qty") +
+                 " filled)");
+        }
+        return s.empty() ? "no open orders" : s;
+    }
+    if (channel == "fills" && m.contains("fills") && m["fills"].is_array()) {
+        for (const auto& f : m["fills"]) {
+            join(cell(f, "side") + " " + cell(f, "qty") + " @ " + cell(f, "price") + " " +
+                 cell(f, "liquidity") + " (order " + cell(f, "order_id") + ")");
+        }
+        return s.empty() ? "no fills" : s;
+    }
+    return std::nullopt;
+}
+
+// `CHANNEL TYPE #SEQ what it says` for a channel message, the JSON itself otherwise.
 std::string human_line(const nlohmann::json& m) {
     if (!m.is_object() || !m.contains("channel")) return m.dump();
+    const std::string channel = cell(m, "channel");
+    std::string line = channel + " " + cell(m, "type") + " #" + cell(m, "seq");
+    if (const auto text = body_text(channel, m)) return line + " " + *text;
     nlohmann::json rest = m;
-    std::string line = cell(m, "channel");
-    rest.erase("channel");
-    if (m.contains("type")) {
-        line += " " + cell(m, "type");
-        rest.erase("type");
-    }
-    if (m.contains("seq")) {
-        line += " #" + cell(m, "seq");
-        rest.erase("seq");
-    }
-    if (!rest.empty()) line += " " + rest.dump();
-    return line;
+    for (const char* k : {"channel", "type", "seq"}) rest.erase(k);
+    return rest.empty() ? line : line + " " + rest.dump();
 }
 
 void subscribe(stream_client& s, const char* op, const std::vector<std::string>& channels) {
@@ -110,19 +148,23 @@ int cmd_watch(int argc, char** argv) {
                 continue;
             }
             if (m.is_object() && m.contains("error")) {
+                // Only auth and (un)subscribe are sent: the watch cannot be what was asked.
                 http_reply r;
                 r.body = *text;
                 print_api_error(r);
+                s.close();
+                return 1;
             }
             const bool beat = is_heartbeat(m);
-            if (!beat || heartbeats) {
+            const bool on_channel = m.is_object() && m.contains("channel");
+            if (json ? (!beat || heartbeats) : (on_channel || (beat && heartbeats))) {
                 // --json: the server's text as sent, unless it spans lines.
                 const bool one_line = text->find('\n') == std::string::npos;
                 const std::string line = !json ? human_line(m) : one_line ? *text : m.dump();
                 std::fprintf(stdout, "%s\n", line.c_str());
                 std::fflush(stdout);
-                if (!beat) ++shown;
             }
+            if (on_channel) ++shown;
             // Gap detection per channel: a snapshot starts over, an update follows by 1.
             if (!m.is_object() || !m.contains("channel") || !m.contains("seq") ||
                 !m.at("seq").is_number_integer()) {

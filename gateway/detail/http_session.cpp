@@ -6,9 +6,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <memory>
 #include <optional>
 
+#include "gateway/detail/stream_session.hpp"
 #include "gateway/limits.hpp"
 
 namespace cux::gateway::detail {
@@ -25,13 +27,14 @@ constexpr std::size_t drain_bytes_max = std::size_t{1} << 20;
 // A request waiting for another one with the same client_order_id polls this often, this long.
 constexpr std::chrono::milliseconds claim_poll{2};
 constexpr int claim_polls_max = 5000;
+constexpr std::string_view stream_target = "/v1/stream";
 
 bool is_http_error(const beast::error_code& ec) {
     return &ec.category() == &http::make_error_code(http::error::bad_target).category();
 }
 
 // The parts shared by plain and TLS sessions; Derived provides stream(), lowest(), start(),
-// shutdown() and shared_from_this().
+// shutdown(), upgrade() and shared_from_this().
 template <class Derived>
 class http_session : public completion_sink {
 public:
@@ -43,12 +46,8 @@ public:
     }
 
 protected:
-    http_session(server_core& core, uint32_t lane, std::string ip, const net::any_io_executor& ex)
-        : core_(core), lane_(lane), ip_(std::move(ip)), timer_(ex) {}
-    ~http_session() {
-        core_.routes.close_session(lane_);
-        core_.connections.release(ip_);
-    }
+    http_session(server_core& core, session_slot slot, const net::any_io_executor& ex)
+        : core_(core), slot_(std::move(slot)), timer_(ex) {}
 
     Derived& derived() { return static_cast<Derived&>(*this); }
     server_core& core() { return core_; }
@@ -117,6 +116,15 @@ private:
         req_ = parser_->release();
         keep_alive_ = req_.keep_alive();
         polls_ = 0;
+        if (req_.target() == stream_target) {
+            // The stream takes over the connection (and its slot); this session ends here.
+            if (beast::websocket::is_upgrade(req_)) {
+                return derived().upgrade(std::move(slot_), std::move(req_));
+            }
+            return write(api::error(make_error(426, "UPGRADE_REQUIRED",
+                                               "/v1/stream is a WebSocket: send GET with "
+                                               "Upgrade: websocket")));
+        }
         dispatch_request();
     }
 
@@ -130,7 +138,7 @@ private:
         r.auth.sign = req_["CUX-SIGN"];
         r.retry = polls_ > 0;
         http_response resp;
-        const api_session s{lane_, derived().shared_from_this()};
+        const api_session s{slot_.first_lane(), derived().shared_from_this()};
         switch (core_.rest.handle(r, s, resp)) {
             case handled::respond:
                 return write(std::move(resp));
@@ -204,8 +212,7 @@ private:
     }
 
     server_core& core_;
-    uint32_t lane_;
-    std::string ip_;
+    session_slot slot_;
     net::steady_timer timer_;
     beast::flat_buffer buffer_{limits::header_bytes_max + limits::body_bytes_max + 4096};
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -221,8 +228,8 @@ private:
 class plain_session final : public http_session<plain_session>,
                             public std::enable_shared_from_this<plain_session> {
 public:
-    plain_session(tcp::socket&& s, server_core& core, uint32_t lane, std::string ip)
-        : http_session(core, lane, std::move(ip), s.get_executor()), stream_(std::move(s)) {}
+    plain_session(tcp::socket&& s, server_core& core, session_slot slot)
+        : http_session(core, std::move(slot), s.get_executor()), stream_(std::move(s)) {}
 
     beast::tcp_stream& stream() { return stream_; }
     beast::tcp_stream& lowest() { return stream_; }
@@ -234,6 +241,9 @@ public:
         beast::error_code ec;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
+    void upgrade(session_slot slot, http::request<http::string_body>&& req) {
+        run_plain_stream(std::move(stream_), core(), std::move(slot), std::move(req));
+    }
 
 private:
     beast::tcp_stream stream_;
@@ -242,9 +252,8 @@ private:
 class tls_session final : public http_session<tls_session>,
                           public std::enable_shared_from_this<tls_session> {
 public:
-    tls_session(tcp::socket&& s, net::ssl::context& tls, server_core& core, uint32_t lane,
-                std::string ip)
-        : http_session(core, lane, std::move(ip), s.get_executor()), stream_(std::move(s), tls) {}
+    tls_session(tcp::socket&& s, net::ssl::context& tls, server_core& core, session_slot slot)
+        : http_session(core, std::move(slot), s.get_executor()), stream_(std::move(s), tls) {}
 
     beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
@@ -264,6 +273,9 @@ public:
         stream_.async_shutdown(
             [self = shared_from_this()](beast::error_code) { self->close_now(); });
     }
+    void upgrade(session_slot slot, http::request<http::string_body>&& req) {
+        run_tls_stream(std::move(stream_), core(), std::move(slot), std::move(req));
+    }
 
 private:
     beast::ssl_stream<beast::tcp_stream> stream_;
@@ -271,13 +283,13 @@ private:
 
 }  // namespace
 
-void run_plain_session(tcp::socket&& socket, server_core& core, uint32_t lane, std::string ip) {
-    std::make_shared<plain_session>(std::move(socket), core, lane, std::move(ip))->start();
+void run_plain_session(tcp::socket&& socket, server_core& core, session_slot slot) {
+    std::make_shared<plain_session>(std::move(socket), core, std::move(slot))->start();
 }
 
-void run_tls_session(tcp::socket&& socket, net::ssl::context& tls, server_core& core, uint32_t lane,
-                     std::string ip) {
-    std::make_shared<tls_session>(std::move(socket), tls, core, lane, std::move(ip))->start();
+void run_tls_session(tcp::socket&& socket, net::ssl::context& tls, server_core& core,
+                     session_slot slot) {
+    std::make_shared<tls_session>(std::move(socket), tls, core, std::move(slot))->start();
 }
 
 }  // namespace cux::gateway::detail

@@ -9,8 +9,10 @@
 // short drain (so the client reads the answer instead of a reset). Timeouts close silently.
 // A command's response arrives from the event consumer thread through complete(), which posts it
 // to the session's strand.
-// The WebSocket stream (/v1/stream) will take over the stream of an upgrade request here; until
-// then /v1/stream is 404 NO_ROUTE like any unknown path.
+// A WebSocket upgrade request for /v1/stream hands the connection (TLS or plain) and its slot to
+// a stream session (stream_session.hpp); any other request for /v1/stream is 426
+// UPGRADE_REQUIRED. Bytes a client sends after its upgrade request, before the 101 response,
+// are not kept (a client must wait for the response).
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -21,11 +23,10 @@
 
 namespace cux::gateway::detail {
 
-// Starts a session on an accepted socket whose lane and connection slot were acquired for
-// it (the session gives both back when it ends).
-void run_plain_session(boost::asio::ip::tcp::socket&& socket, server_core& core, uint32_t lane,
-                       std::string ip);
+// Starts a session on an accepted socket whose lanes and connection count were acquired for it
+// (the slot gives both back when the session, or the stream session it became, ends).
+void run_plain_session(boost::asio::ip::tcp::socket&& socket, server_core& core, session_slot slot);
 void run_tls_session(boost::asio::ip::tcp::socket&& socket, boost::asio::ssl::context& tls,
-                     server_core& core, uint32_t lane, std::string ip);
+                     server_core& core, session_slot slot);
 
 }  // namespace cux::gateway::detail

@@ -62,10 +62,11 @@ void listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
         if (core_.connections.acquire(ip)) {
             if (const auto lane = core_.routes.open_session()) {
                 socket.set_option(tcp::no_delay(true), peer_ec);
+                session_slot slot(core_, *lane, std::move(ip));
                 if (tls_ != nullptr) {
-                    run_tls_session(std::move(socket), *tls_, core_, *lane, std::move(ip));
+                    run_tls_session(std::move(socket), *tls_, core_, std::move(slot));
                 } else {
-                    run_plain_session(std::move(socket), core_, *lane, std::move(ip));
+                    run_plain_session(std::move(socket), core_, std::move(slot));
                 }
                 return do_accept();
             }

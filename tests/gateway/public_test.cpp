@@ -96,7 +96,10 @@ TEST_F(Public, UnknownRoutesAndMethods) {
     EXPECT_EQ(r.status, 404u);
     EXPECT_EQ(r.code(), "NO_ROUTE");
     EXPECT_EQ(ex->get("/v1/jobs").code(), "NO_ROUTE");  // a later issue adds it
-    EXPECT_EQ(ex->get("/v1/stream").code(), "NO_ROUTE");
+    // The stream's path exists; a plain GET on it (no WebSocket upgrade) is told so.
+    const http_result plain = ex->get("/v1/stream");
+    EXPECT_EQ(plain.status, 426u);
+    EXPECT_EQ(plain.code(), "UPGRADE_REQUIRED");
     const http_result m = ex->call(ex->admin(), "DELETE", "/v1/instruments");
     EXPECT_EQ(m.status, 405u);
     EXPECT_EQ(m.code(), "NO_ROUTE");

@@ -69,5 +69,61 @@ TEST(Schemas, RequestSchemasRefuseWhatTheServerRefuses) {
     EXPECT_EQ(run_schema_checks(checks), "");
 }
 
+TEST(Schemas, StreamSchemasRefuseWhatTheServerRefuses) {
+    const auto j = [](const char* text) { return json::parse(text); };
+    const std::string sign(64, 'a');
+    std::vector<schema_check> checks = {
+        {"stream_auth.json", json{{"op", "auth"}, {"key", "ck_1"}, {"ts", 1}, {"sign", sign}},
+         true},
+        {"stream_auth.json", json{{"op", "auth"}, {"key", "ck_1"}, {"ts", "1"}, {"sign", sign}},
+         true},
+        {"stream_auth.json", json{{"op", "auth"}, {"key", "ck_1"}, {"ts", "soon"}, {"sign", sign}},
+         false},
+        {"stream_auth.json", json{{"op", "auth"}, {"key", "ck_1"}, {"ts", 1}}, false},
+        {"stream_subscribe.json",
+         j(R"({"op":"subscribe","channels":["book:gpu1.east1.20300101T08.1h","orders"],
+               "req_id":"s"})"),
+         true},
+        {"stream_subscribe.json", j(R"({"op":"unsubscribe","channels":["fills"]})"), true},
+        {"stream_subscribe.json", j(R"({"op":"subscribe","channels":[]})"), false},
+        {"stream_subscribe.json", j(R"({"op":"subscribe","channels":["orders","orders"]})"), false},
+        {"stream_subscribe.json", j(R"({"op":"subscribe","channels":["index"]})"), false},
+        {"stream_order.json",
+         j(R"({"op":"order","req_id":7,"symbol":"gpu1.east1.20300101T08.1h","side":"buy",
+               "price":"12.00","qty":1})"),
+         true},
+        {"stream_order.json",
+         j(R"({"op":"order","symbol":"gpu1.east1.20300101T08.1h","side":"buy","price":"12.00",
+               "qty":1})"),
+         false},  // no req_id
+        {"stream_order.json",
+         j(R"({"op":"order","req_id":7,"symbol":"gpu1.east1.20300101T08.1h","side":"buy",
+               "qty":1})"),
+         false},  // a limit order without a price
+        {"stream_order.json",
+         j(R"({"op":"order","req_id":-1,"symbol":"gpu1.east1.20300101T08.1h","side":"buy",
+               "price":"12.00","qty":1})"),
+         false},
+        {"stream_cancel.json", j(R"({"op":"cancel","order_id":"5","req_id":"c"})"), true},
+        {"stream_cancel.json", j(R"({"op":"cancel","order_id":5,"req_id":"c"})"), false},
+        {"stream_ping.json", j(R"({"op":"ping"})"), true},
+        {"stream_ping.json", j(R"({"op":"ping","colour":1})"), false},
+        {"stream_book.json",
+         j(R"({"channel":"book:gpu1.east1.20300101T08.1h","type":"update","seq":2,
+               "symbol":"gpu1.east1.20300101T08.1h","event_seq":9,"bids":[],
+               "asks":[["12.00",0]]})"),
+         true},
+        {"stream_book.json",
+         j(R"({"channel":"book:gpu1.east1.20300101T08.1h","type":"update","seq":0,
+               "symbol":"gpu1.east1.20300101T08.1h","event_seq":9,"bids":[],"asks":[]})"),
+         false},  // seq starts at 1
+        {"stream_error.json", j(R"({"type":"error","op":null,"req_id":null,"status":400,
+               "error":{"code":"BAD_REQUEST","message":"x","field":null}})"),
+         true},
+        {"stream_heartbeat.json", j(R"({"type":"heartbeat","time":"2030-01-01T00:00:00Z"})"), true},
+    };
+    EXPECT_EQ(run_schema_checks(checks), "");
+}
+
 }  // namespace
 }  // namespace cux::gateway::test

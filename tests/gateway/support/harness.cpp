@@ -116,6 +116,11 @@ std::unique_ptr<connection> test_exchange::connect(std::chrono::milliseconds tim
     return std::make_unique<connection>(port_, mode(), t, timeout);
 }
 
+std::unique_ptr<ws_client> test_exchange::stream(ws_options o) {
+    if (o.ca_file.empty()) o.ca_file = dir_ + "/cert.pem";
+    return std::make_unique<ws_client>(port_, mode(), o);
+}
+
 http_result test_exchange::get(const std::string& target) {
     if (!conn_) conn_ = connect();
     http_result r;
@@ -241,6 +246,10 @@ void test_exchange::expect_schema(const http_result& r, const std::string& schem
 
 void test_exchange::expect_schema_json(const nlohmann::json& j, const std::string& schema) {
     checks_.push_back(schema_check{schema, j, true});
+}
+
+void test_exchange::expect_schema_refused(const nlohmann::json& j, const std::string& schema) {
+    checks_.push_back(schema_check{schema, j, false});
 }
 
 void test_exchange::validate_schemas() {

@@ -22,6 +22,7 @@
 #include "ledger/pipeline_link.hpp"
 #include "ledger/writer.hpp"
 #include "tests/gateway/support/client.hpp"
+#include "tests/gateway/support/ws_client.hpp"
 
 namespace cux::gateway::test {
 
@@ -64,6 +65,8 @@ public:
     [[nodiscard]] const engine::market_config& market() const { return market_; }
 
     std::unique_ptr<connection> connect(std::chrono::milliseconds timeout = 5s);
+    // A WebSocket connection to /v1/stream (TLS checked against the server's certificate).
+    std::unique_ptr<ws_client> stream(ws_options o = {});
 
     // A public request on the shared keep-alive connection.
     http_result get(const std::string& target);
@@ -89,6 +92,8 @@ public:
     // Records a response body to validate against schemas/api/<schema> at the end of the test.
     void expect_schema(const http_result& r, const std::string& schema);
     void expect_schema_json(const nlohmann::json& j, const std::string& schema);
+    // Records an instance the schema must refuse.
+    void expect_schema_refused(const nlohmann::json& j, const std::string& schema);
     // Runs the validator over everything recorded; fails the test on a mismatch.
     void validate_schemas();
 
