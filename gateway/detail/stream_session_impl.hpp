@@ -1,3 +1,8 @@
+#pragma once
+// The stream session's template, included by the two files that instantiate it: over TLS
+// (stream_session_tls.cpp) and over plain TCP (stream_session_plain.cpp). Each instantiation of
+// Beast's WebSocket stream takes minutes to compile; in two files they build side by side.
+
 #include "gateway/detail/stream_session.hpp"
 
 #include <array>
@@ -15,9 +20,7 @@
 #include "gateway/limits.hpp"
 #include "gateway/stream_protocol.hpp"
 
-namespace cux::gateway::detail {
-
-namespace {
+namespace cux::gateway::detail::stream_impl {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -491,19 +494,4 @@ private:
     bool ended_ = false;
 };
 
-}  // namespace
-
-void run_plain_stream(beast::tcp_stream&& s, server_core& core, session_slot slot,
-                      upgrade_request&& req) {
-    std::make_shared<stream_session<beast::tcp_stream>>(std::move(s), core, std::move(slot))
-        ->start(std::move(req));
-}
-
-void run_tls_stream(beast::ssl_stream<beast::tcp_stream>&& s, server_core& core, session_slot slot,
-                    upgrade_request&& req) {
-    std::make_shared<stream_session<beast::ssl_stream<beast::tcp_stream>>>(std::move(s), core,
-                                                                           std::move(slot))
-        ->start(std::move(req));
-}
-
-}  // namespace cux::gateway::detail
+}  // namespace cux::gateway::detail::stream_impl
