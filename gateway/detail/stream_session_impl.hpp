@@ -3,8 +3,6 @@
 // (stream_session_tls.cpp) and over plain TCP (stream_session_plain.cpp). Each instantiation of
 // Beast's WebSocket stream takes minutes to compile; in two files they build side by side.
 
-#include "gateway/detail/stream_session.hpp"
-
 #include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +14,7 @@
 #include <memory>
 #include <optional>
 
+#include "gateway/detail/stream_session.hpp"
 #include "gateway/detail/stream_state.hpp"
 #include "gateway/limits.hpp"
 #include "gateway/stream_protocol.hpp"

@@ -1,4 +1,5 @@
-// End-to-end tests of the `cux` client verbs against a real `cux serve` (tests/e2e/cli_harness.hpp).
+// End-to-end tests of the `cux` client verbs against a real `cux serve`
+// (tests/e2e/cli_harness.hpp).
 
 #include <gtest/gtest.h>
 

@@ -3,42 +3,18 @@
 // so a hang fails the test instead of blocking CI, and a child still running at the end of a test
 // is killed. Ticks are driven with a small --tick-ms; progress is observed through the journal
 // file's size, never by sleeping a fixed time.
-#include <fcntl.h>
-#include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <optional>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "tests/e2e/cli_harness.hpp"
 
 namespace cux::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
-
-// Generous: a healthy start or stop takes milliseconds, even under ASan.
-constexpr auto deadline = std::chrono::seconds(10);
 
 // The journal's on-disk format (engine/journal.hpp), as a user with a hex editor sees it.
 constexpr uint64_t header_bytes = 32;
@@ -67,147 +43,18 @@ struct temp_dir {
     }
 };
 
-// One `cux serve` process with its stdout and stderr on pipes.
-class server {
+// One `cux serve` process with its stdout and stderr on pipes (the e2e harness's child).
+class server : public child {
 public:
-    explicit server(const std::vector<std::string>& args) {
-        int out[2];
-        int err[2];
-        if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) std::abort();
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-        posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-        // The child starts with no blocked signals and default dispositions, whatever the test
-        // runner has set up.
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        sigset_t none;
-        sigemptyset(&none);
-        sigset_t defaults;
-        sigemptyset(&defaults);
-        sigaddset(&defaults, SIGTERM);
-        sigaddset(&defaults, SIGINT);
-        sigaddset(&defaults, SIGPIPE);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &defaults);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-        std::vector<std::string> all = {CUX_BINARY, "serve"};
-        all.insert(all.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (std::string& a : all) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        const int rc = ::posix_spawn(&pid_, CUX_BINARY, &fa, &attr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        ::close(out[1]);
-        ::close(err[1]);
-        out_fd_ = out[0];
-        err_fd_ = err[0];
-        if (rc != 0) {
-            ADD_FAILURE() << "posix_spawn " << CUX_BINARY << ": " << std::strerror(rc);
-            pid_ = -1;
-        }
-    }
-
-    ~server() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-        }
-        if (out_fd_ >= 0) ::close(out_fd_);
-        if (err_fd_ >= 0) ::close(err_fd_);
-    }
-    server(const server&) = delete;
-    server& operator=(const server&) = delete;
-
-    // Reads output until `needle` is on stdout: true; false at the deadline or when the child
-    // closed its output first.
-    [[nodiscard]] bool wait_stdout(std::string_view needle) {
-        const auto until = clock_type::now() + deadline;
-        while (out_.find(needle) == std::string::npos) {
-            if (out_fd_ < 0 && err_fd_ < 0) return false;
-            if (clock_type::now() >= until) return false;
-            pump(until);
-        }
-        return true;
-    }
-
-    void send(int sig) const { ASSERT_EQ(::kill(pid_, sig), 0) << std::strerror(errno); }
-
-    // Reads both pipes to their end and reaps the child: its wait status. At the deadline the
-    // child is killed and the test fails.
-    int finish() {
-        const auto until = clock_type::now() + deadline;
-        while ((out_fd_ >= 0 || err_fd_ >= 0) && clock_type::now() < until) pump(until);
-        int status = 0;
-        for (;;) {
-            const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-            if (r == pid_) break;
-            if (clock_type::now() >= until) {
-                ADD_FAILURE() << "cux serve did not exit within the deadline; stdout:\n"
-                              << out_ << "\nstderr:\n"
-                              << err_;
-                ::kill(pid_, SIGKILL);
-                ::waitpid(pid_, &status, 0);
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        pid_ = -1;
-        return status;
-    }
-
-    [[nodiscard]] const std::string& out() const { return out_; }
-    [[nodiscard]] const std::string& err() const { return err_; }
-    [[nodiscard]] std::string output() const { return "stdout:\n" + out_ + "\nstderr:\n" + err_; }
+    explicit server(const std::vector<std::string>& args) : child(with_serve(args), {}) {}
 
 private:
-    // One poll() round over the open pipes, for at most 50 ms.
-    void pump(clock_type::time_point until) {
-        pollfd fds[2];
-        int* owners[2];
-        std::string* sinks[2];
-        nfds_t n = 0;
-        if (out_fd_ >= 0) {
-            fds[n] = {out_fd_, POLLIN, 0};
-            owners[n] = &out_fd_;
-            sinks[n++] = &out_;
-        }
-        if (err_fd_ >= 0) {
-            fds[n] = {err_fd_, POLLIN, 0};
-            owners[n] = &err_fd_;
-            sinks[n++] = &err_;
-        }
-        if (n == 0) return;
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(until - clock_type::now());
-        const int wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 50));
-        if (::poll(fds, n, wait_ms) <= 0) return;
-        for (nfds_t i = 0; i < n; ++i) {
-            if (fds[i].revents == 0) continue;
-            char buf[4096];
-            const ssize_t r = ::read(fds[i].fd, buf, sizeof buf);
-            if (r > 0) {
-                sinks[i]->append(buf, static_cast<std::size_t>(r));
-            } else if (r == 0 || errno != EINTR) {
-                ::close(*owners[i]);
-                *owners[i] = -1;
-            }
-        }
+    static std::vector<std::string> with_serve(const std::vector<std::string>& args) {
+        std::vector<std::string> all = {"serve"};
+        all.insert(all.end(), args.begin(), args.end());
+        return all;
     }
-
-    pid_t pid_ = -1;
-    int out_fd_ = -1;
-    int err_fd_ = -1;
-    std::string out_;
-    std::string err_;
 };
-
-bool exited_with(int status, int code) { return WIFEXITED(status) && WEXITSTATUS(status) == code; }
 
 // The non-empty lines of `text`.
 std::vector<std::string> lines(const std::string& text) {
@@ -289,7 +136,7 @@ void run_session(const temp_dir& t, uint32_t tick_ms, uint64_t new_records, int 
     srv.send(sig);
     const int status = srv.finish();
     s.err = srv.err();
-    ASSERT_TRUE(exited_with(status, 0)) << "status " << status << "\n" << srv.output();
+    ASSERT_EQ(status, 0) << "status " << status << "\n" << srv.output();
     const auto st = parse_stopped(srv.out());
     ASSERT_TRUE(st) << srv.output();
     s.stopped = *st;
@@ -398,7 +245,7 @@ TEST(Serve, CorruptJournalIsRefusedAndLeftUntouched) {
 
     server srv(serve_args(t, 1));
     const int status = srv.finish();
-    EXPECT_TRUE(exited_with(status, 1)) << "status " << status << "\n" << srv.output();
+    EXPECT_EQ(status, 1) << "status " << status << "\n" << srv.output();
     EXPECT_EQ(srv.out().find("ready"), std::string::npos) << srv.output();
     const auto err = lines(srv.err());
     ASSERT_EQ(err.size(), 1u) << srv.output();
@@ -455,7 +302,7 @@ TEST(Serve, BadMarketFileIsRefusedWithTheFieldNamed) {
     args.insert(args.end(), {"--market", bad});
     server srv(args);
     const int status = srv.finish();
-    EXPECT_TRUE(exited_with(status, 1)) << "status " << status << "\n" << srv.output();
+    EXPECT_EQ(status, 1) << "status " << status << "\n" << srv.output();
     const auto err = lines(srv.err());
     ASSERT_EQ(err.size(), 1u) << srv.output();
     EXPECT_NE(err[0].find("fees.taker_bps"), std::string::npos) << err[0];
@@ -481,7 +328,7 @@ TEST(Serve, DifferentMarketFileOnAnExistingDirectoryIsRefused) {
     args.insert(args.end(), {"--market", other});
     server srv(args);
     const int status = srv.finish();
-    EXPECT_TRUE(exited_with(status, 1)) << "status " << status << "\n" << srv.output();
+    EXPECT_EQ(status, 1) << "status " << status << "\n" << srv.output();
     const auto err = lines(srv.err());
     ASSERT_EQ(err.size(), 1u) << srv.output();
     EXPECT_NE(err[0].find("differs"), std::string::npos) << err[0];
@@ -496,8 +343,7 @@ TEST(Serve, SigkillMidRunThenRestartReplays) {
         ASSERT_TRUE(srv.wait_stdout("ready")) << srv.output();
         ASSERT_NO_FATAL_FAILURE(wait_for_records(t, 40));
         srv.send(SIGKILL);
-        const int status = srv.finish();
-        EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+        EXPECT_EQ(srv.finish(), 128 + SIGKILL) << srv.output();
         EXPECT_FALSE(parse_stopped(srv.out()).has_value()) << srv.output();
         written = (size_of(t.segment()) - header_bytes) / record_bytes;
     }
@@ -518,7 +364,7 @@ TEST(Serve, SigkillMidRunThenRestartReplays) {
 TEST(Serve, MissingDataDirectoryIsAUsageError) {
     server srv({"--tick-ms", "1"});
     const int status = srv.finish();
-    EXPECT_TRUE(exited_with(status, 2)) << "status " << status << "\n" << srv.output();
+    EXPECT_EQ(status, 2) << "status " << status << "\n" << srv.output();
     const auto err = lines(srv.err());
     ASSERT_FALSE(err.empty()) << srv.output();
     EXPECT_NE(err[0].find("usage: cux serve --data DIR"), std::string::npos) << err[0];
@@ -529,7 +375,7 @@ TEST(Serve, BadTickIntervalIsAUsageErrorNamingTheValue) {
     for (const char* bad : {"abc", "-1", "60001", "10ms", "99999999999"}) {
         server srv({"--data", t.data(), "--tick-ms", bad});
         const int status = srv.finish();
-        EXPECT_TRUE(exited_with(status, 2)) << bad << ": status " << status << "\n" << srv.output();
+        EXPECT_EQ(status, 2) << bad << ": status " << status << "\n" << srv.output();
         const auto err = lines(srv.err());
         ASSERT_FALSE(err.empty()) << srv.output();
         EXPECT_EQ(err[0], std::string("cux serve: --tick-ms ") + bad + ": want 0..60000");

@@ -11,12 +11,6 @@
 namespace cux::ledger::test {
 namespace {
 
-unsigned mode_of(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return 0;
-    return st.st_mode & 0777U;
-}
-
 TEST(LedgerKeys, TheStoreCreatesTheFileForItsOwnerOnlyAndKeepsKeys) {
     temp_dir dir;
     const mode_t old = ::umask(022);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <memory>
@@ -40,6 +41,13 @@ struct temp_dir {
     [[nodiscard]] std::string db() const { return path + "/cux.db"; }
     [[nodiscard]] std::string journal() const { return journal_dir(path); }
 };
+
+// A file's permission bits (0 when it does not exist).
+inline unsigned mode_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return 0;
+    return st.st_mode & 0777U;
+}
 
 inline recorder_options options_for(const std::string& db, const market_config& m,
                                     const std::string& vfs = "") {
