@@ -37,18 +37,17 @@
 // Memory: peak RSS (getrusage) after the first pre-fill, which includes the pre-generated stream;
 // the resident size before and after building the engine and pre-filling is printed too.
 
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <string_view>
 
 #include "tools/bench_engine.hpp"
 #include "tools/bench_jobs.hpp"
 #include "tools/bench_ledger.hpp"
+#include "tools/bench_machine.hpp"
 #include "tools/commands.hpp"
 
 namespace cux::tools {
@@ -95,51 +94,6 @@ bool parse_count(std::string_view s, int64_t& out) {
     }
     out = v * mult;
     return true;
-}
-
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0) {
-            const auto colon = line.find(':');
-            if (colon != std::string::npos) {
-                const auto start = line.find_first_not_of(' ', colon + 1);
-                return start == std::string::npos ? "" : line.substr(start);
-            }
-        }
-    }
-    return "unknown";
-}
-
-std::string fs_type(const std::string& dir) {
-    struct statfs s {};
-    if (statfs(dir.c_str(), &s) != 0) return "?";
-    switch (static_cast<unsigned long>(s.f_type)) {
-        case 0xEF53UL:
-            return "ext4";
-        case 0x01021994UL:
-            return "tmpfs";
-        case 0x58465342UL:
-            return "xfs";
-        case 0x9123683EUL:
-            return "btrfs";
-        case 0x794C7630UL:
-            return "overlayfs";
-        default: {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "fs 0x%lx", static_cast<unsigned long>(s.f_type));
-            return buf;
-        }
-    }
-}
-
-// The 1-, 5- and 15-minute load averages: other work on the machine distorts every figure.
-std::string load_average() {
-    std::ifstream in("/proc/loadavg");
-    std::string a, b, c;
-    if (!(in >> a >> b >> c)) return "?";
-    return a + " " + b + " " + c;
 }
 
 std::string json_escape(const std::string& s) {
@@ -234,19 +188,12 @@ int run_bench_engine(const options& o) {
     const std::string cpu = cpu_model();
     const uint64_t n = w.ops.size();
     const double rate = r.seconds > 0 ? static_cast<double>(n) / r.seconds : 0;
-#if defined(__OPTIMIZE__) && defined(NDEBUG)
-    const char* opt = "optimized, NDEBUG";
-#elif defined(__OPTIMIZE__)
-    const char* opt = "optimized, CUX_DASSERT on";
-#else
-    const char* opt = "NOT optimized";
-#endif
 
     std::printf("cux bench engine: scenario %s, path %s, %llu ops, seed %llu\n", o.scenario.c_str(),
                 path_name(o.path), static_cast<unsigned long long>(n),
                 static_cast<unsigned long long>(o.seed));
-    std::printf("machine    %ld cpus online, %s; g++ %s, %s; load %s before, %s after\n", ncpu,
-                cpu.c_str(), __VERSION__, opt, load_before.c_str(), load_average().c_str());
+    std::printf("machine    %s; load %s before, %s after\n", machine_summary().c_str(),
+                load_before.c_str(), load_average().c_str());
     if (clk.tsc) {
         std::printf("clock      rdtsc %.3f GHz (invariant), calibrated against steady_clock\n",
                     clk.ghz);
