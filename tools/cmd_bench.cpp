@@ -45,6 +45,7 @@
 #include <string_view>
 
 #include "tools/bench_engine.hpp"
+#include "tools/bench_gateway.hpp"
 #include "tools/bench_jobs.hpp"
 #include "tools/bench_ledger.hpp"
 #include "tools/bench_machine.hpp"
@@ -64,7 +65,10 @@ int usage() {
                  "                        [--live N] [--levels P]   (override the scenario)\n"
                  "       cux bench ledger [--trades N] [--per-hour N] [--data DIR] [--batch N]\n"
                  "                        [--keep] [--json]\n"
-                 "       cux bench jobs [--jobs N] [--seed S] [--market FILE] [--json]\n");
+                 "       cux bench jobs [--jobs N] [--seed S] [--market FILE] [--json]\n"
+                 "       cux bench gateway [--connections N] [--seconds S] [--rate R]\n"
+                 "                         [--insecure-http] [--echo] [--depth D] [--books B]\n"
+                 "                         [--data DIR] [--keep]   (cux bench gateway --help)\n");
     return 2;
 }
 
@@ -330,6 +334,9 @@ int cmd_bench(int argc, char** argv) {
     }
     if (argc >= 2 && std::string_view(argv[1]) == "jobs") {
         return bench::cmd_bench_jobs(argc, argv, default_market_path());
+    }
+    if (argc >= 2 && std::string_view(argv[1]) == "gateway") {
+        return bench::cmd_bench_gateway(argc, argv, default_market_path());
     }
     if (argc < 2 || std::string_view(argv[1]) != "engine") return usage();
     options o;
