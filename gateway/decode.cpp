@@ -7,6 +7,7 @@
 
 #include "engine/limits.hpp"
 #include "engine/symbol.hpp"
+#include "gateway/detail/json_fields.hpp"
 #include "gateway/json_strict.hpp"
 #include "gateway/money.hpp"
 
@@ -17,143 +18,8 @@ namespace {
 using json = nlohmann::json;
 using namespace cux::engine;
 
-// Reads the fields of one request object; the first problem is kept in `err` and every later
-// call returns false, so a decoder can read field after field and check once.
-class fields {
-public:
-    fields(const json& obj, api_error& err) : obj_(obj), err_(err) {}
-
-    // Every key must be one of `known`.
-    bool only(std::initializer_list<std::string_view> known) {
-        for (const auto& [k, v] : obj_.items()) {
-            if (std::find(known.begin(), known.end(), std::string_view(k)) == known.end()) {
-                return fail(400, "UNKNOWN_FIELD", "unknown field \"" + k + "\"", k);
-            }
-        }
-        return ok_;
-    }
-
-    [[nodiscard]] bool has(const char* k) const { return obj_.contains(k); }
-
-    bool string(const char* k, std::string& out, bool required, std::size_t max_bytes = 256) {
-        if (!ok_) return false;
-        const auto it = obj_.find(k);
-        if (it == obj_.end()) return required ? missing(k) : true;
-        if (!it->is_string())
-            return fail(400, "BAD_REQUEST", std::string(k) + " must be a string", k);
-        const auto& s = it->get_ref<const std::string&>();
-        if (s.empty() || s.size() > max_bytes) {
-            return fail(400, "BAD_REQUEST",
-                        std::string(k) + " must be 1 to " + std::to_string(max_bytes) + " bytes",
-                        k);
-        }
-        out = s;
-        return true;
-    }
-
-    // An integer in [lo, hi]; out of range -> `range_code`.
-    bool integer(const char* k, int64_t& out, bool required, int64_t lo, int64_t hi,
-                 const char* range_code) {
-        if (!ok_) return false;
-        const auto it = obj_.find(k);
-        if (it == obj_.end()) return required ? missing(k) : true;
-        if (!it->is_number_integer()) {
-            return fail(400, "BAD_REQUEST", std::string(k) + " must be an integer", k);
-        }
-        if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(hi)) {
-            return fail(400, range_code, std::string(k) + " is too large", k);
-        }
-        const auto v = it->get<int64_t>();
-        if (v < lo || v > hi) {
-            return fail(400, range_code,
-                        std::string(k) + " must be in [" + std::to_string(lo) + ", " +
-                            std::to_string(hi) + "]",
-                        k);
-        }
-        out = v;
-        return true;
-    }
-
-    bool boolean(const char* k, bool& out) {
-        if (!ok_) return false;
-        const auto it = obj_.find(k);
-        if (it == obj_.end()) return true;
-        if (!it->is_boolean())
-            return fail(400, "BAD_REQUEST", std::string(k) + " must be true or false", k);
-        out = it->get<bool>();
-        return true;
-    }
-
-    // A money string, > 0 and <= max_fen; any problem -> `code`.
-    bool money(const char* k, int64_t& out, bool required, int64_t max_fen, const char* code) {
-        if (!ok_) return false;
-        const auto it = obj_.find(k);
-        if (it == obj_.end()) return required ? missing(k) : true;
-        if (!it->is_string()) {
-            return fail(400, "BAD_REQUEST",
-                        std::string(k) + " must be a decimal string such as \"12.34\"", k);
-        }
-        int64_t v = 0;
-        switch (parse_fen(it->get_ref<const std::string&>(), max_fen, v)) {
-            case decimal_error::none:
-                break;
-            case decimal_error::syntax:
-                return fail(400, code, std::string(k) + " must be a decimal such as \"12.34\"", k);
-            case decimal_error::too_precise:
-                return fail(400, code, std::string(k) + " has more than 2 decimals", k);
-            case decimal_error::too_large:
-                return fail(400, code, std::string(k) + " is too large", k);
-        }
-        if (v <= 0) return fail(400, code, std::string(k) + " must be positive", k);
-        out = v;
-        return true;
-    }
-
-    // One of `names`: its index.
-    bool choice(const char* k, std::initializer_list<std::string_view> names, int& out,
-                bool required) {
-        std::string s;
-        const bool present = obj_.contains(k);
-        if (!string(k, s, required, 32)) return false;
-        if (!present) return true;
-        int i = 0;
-        for (const auto n : names) {
-            if (s == n) {
-                out = i;
-                return true;
-            }
-            ++i;
-        }
-        std::string all;
-        for (const auto n : names) all += (all.empty() ? "" : ", ") + std::string(n);
-        return fail(400, "BAD_REQUEST", std::string(k) + " must be one of " + all, k);
-    }
-
-    bool fail(unsigned status, const char* code, std::string message, std::string field) {
-        if (ok_) {
-            ok_ = false;
-            err_ = make_error(status, code, std::move(message), std::move(field));
-        }
-        return false;
-    }
-    [[nodiscard]] bool ok() const { return ok_; }
-
-private:
-    bool missing(const char* k) {
-        return fail(400, "BAD_REQUEST", std::string("missing field ") + k, k);
-    }
-
-    const json& obj_;
-    api_error& err_;
-    bool ok_ = true;
-};
-
-bool valid_client_order_id(const std::string& s) {
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_' || c == '.' || c == ':';
-    });
-}
+using detail::fields;
+using detail::valid_client_order_id;
 
 }  // namespace
 

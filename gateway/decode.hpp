@@ -8,7 +8,8 @@
 //   INVALID_PRICE    a price that is not a decimal with <= 2 places, zero, or above the maximum
 //   INVALID_QTY      a quantity or device count <= 0 or above the maximum
 //   INVALID_AMOUNT   an amount that is not a positive decimal with <= 2 places, or too large
-//   UNKNOWN_INSTRUMENT, UNKNOWN_REGION, UNKNOWN_CHIP, INVALID_DATA_VOLUME, INVALID_CAPACITY
+//   UNKNOWN_INSTRUMENT, UNKNOWN_REGION, UNKNOWN_CHIP, INVALID_DATA_VOLUME, INVALID_CAPACITY,
+//   and for jobs INVALID_WINDOW, INVALID_CONSTRAINT
 // All 400. Decoders fill the command's type and body, never seq/ts/token/actor (the caller's).
 // Any thread, no state; the market is read-only. This is the fuzz target's entry point
 // (tests/gateway/fuzz_decode.cpp).
@@ -42,6 +43,20 @@ bool decode_replace(std::string_view body, replace_fields& out, api_error& err);
 // POST /v1/capacity: {"chip","region","devices","from","to"}, from/to on whole UTC hours.
 bool decode_capacity(std::string_view body, const engine::market_config& m, engine::command& out,
                      api_error& err);
+
+// POST /v1/jobs: a job order (API.md; engine/command.hpp job_body), every field checked as the
+// engine would and more strictly: the chips (`chips`, or `min_tflops` / `min_memory_gb`, or
+// both: a named chip must meet the minimums too; at least one of them), the size (`qty`
+// devices or `pflops`, exactly one), `start` (a whole UTC hour, RFC 3339), `hours`,
+// `origin_region`, `data_gb`, `max_rtt_ms`, `allowed_regions`, `min_green_share`,
+// `max_delivered_price`, `split`, `tif` (ioc or fok, default fok), `dry_run`,
+// `client_order_id`. Decimals (`pflops`, `min_tflops`, `max_rtt_ms`, `min_green_share`) are
+// JSON numbers with at most 3 decimals. Codes: INVALID_QTY (qty, pflops), INVALID_WINDOW
+// (start, hours), INVALID_PRICE (max_delivered_price), INVALID_CONSTRAINT (min_tflops,
+// min_memory_gb, max_rtt_ms, min_green_share), UNKNOWN_CHIP, UNKNOWN_REGION,
+// INVALID_DATA_VOLUME, and those of the header comment.
+bool decode_job(std::string_view body, const engine::market_config& m, engine::command& out,
+                api_error& err);
 
 // POST /v1/withdrawals: {"amount"}.
 bool decode_withdrawal(std::string_view body, engine::command& out, api_error& err);

@@ -1,4 +1,4 @@
-// libFuzzer target for the request decoder: arbitrary bytes as a request body (every decoder,
+// libFuzzer target for the request decoders: arbitrary bytes as a request body (every decoder,
 // JSON -> engine command) and as a request target. A decoder may refuse anything, but must never
 // crash, hang, leak or read out of bounds, and what it accepts must be a well-formed command.
 // Built only with clang (see CMakeLists.txt, target cux_fuzz_decode); seeds in fuzz_corpus/.
@@ -35,6 +35,23 @@ void check_place(const engine::command& c) {
     CUX_ASSERT(b.origin_region == engine::origin_none || b.origin_region < market().regions.size());
 }
 
+void check_job(const engine::command& c) {
+    const engine::job_body& b = c.body.job;
+    CUX_ASSERT(c.type == engine::command_type::place_job);
+    const bool pflops = (b.flags & engine::job_flag_pflops) != 0;
+    CUX_ASSERT(b.size >= 1 && b.size <= (pflops ? engine::limits::job_mpflops_max
+                                                : engine::limits::qty_per_order_max));
+    CUX_ASSERT(b.hours >= 1 && b.hours <= engine::limits::job_hours_max);
+    CUX_ASSERT(b.origin_region < market().regions.size());
+    CUX_ASSERT((b.chips >> market().chips.size()) == 0);
+    CUX_ASSERT((b.regions >> market().regions.size()) == 0);
+    CUX_ASSERT(b.max_price_fen >= 1 && b.max_price_fen <= engine::limits::job_price_fen_max);
+    CUX_ASSERT(b.min_green_milli <= 1000);
+    CUX_ASSERT(b.data_gb <= engine::limits::data_gb_max);
+    CUX_ASSERT(b.tif == engine::time_in_force::ioc || b.tif == engine::time_in_force::fok);
+    CUX_ASSERT((b.flags & ~engine::job_flags_all) == 0);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
@@ -48,6 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     if (gateway::decode_capacity(in, market(), k, err)) {
         CUX_ASSERT(k.body.capacity.from_hour < k.body.capacity.to_hour);
     }
+    engine::command job;
+    if (gateway::decode_job(in, market(), job, err)) check_job(job);
     engine::command w;
     if (gateway::decode_withdrawal(in, w, err)) CUX_ASSERT(w.body.money.amount.value() > 0);
     engine::command d;
