@@ -225,12 +225,29 @@ void account_model::record_result(participant_id p, std::string_view client_orde
                                   std::shared_ptr<const command_outcome> out) {
     if (client_order_id.empty()) return;
     std::string k = result_key(p, client_order_id);
+    // A job's report is far larger than an order's outcome (an event per chip x region): jobs
+    // are remembered in a queue of their own, bounded in bytes too, so that neither kind pushes
+    // the other's results out.
+    const bool job = out->command == command_type::place_job;
+    const std::size_t bytes = out->events.size() * sizeof(event);
     const auto [it, inserted] = results_.try_emplace(k, std::move(out));
     if (!inserted) return;  // the first result stays the result
-    result_order_.push_back(std::move(k));
-    if (result_order_.size() > limits::idempotency_results_max) {
-        results_.erase(result_order_.front());
-        result_order_.pop_front();
+    if (!job) {
+        result_order_.push_back(std::move(k));
+        if (result_order_.size() > limits::idempotency_results_max) {
+            results_.erase(result_order_.front());
+            result_order_.pop_front();
+        }
+        return;
+    }
+    job_result_order_.emplace_back(std::move(k), bytes);
+    job_result_bytes_ += bytes;
+    while (job_result_order_.size() > 1 &&
+           (job_result_order_.size() > limits::idempotency_results_max ||
+            job_result_bytes_ > limits::job_results_bytes_max)) {
+        results_.erase(job_result_order_.front().first);
+        job_result_bytes_ -= job_result_order_.front().second;
+        job_result_order_.pop_front();
     }
 }
 

@@ -2,7 +2,7 @@
 // The private read model, built only from events: participants and their roles, balances
 // (available, held by orders, escrow: balance_changed), orders (order_accepted / trade /
 // order_done / order_replaced), fills, contracts (trade / contract_settled / contract_failed),
-// registered capacity (capacity_changed), and the results of orders placed with a
+// registered capacity (capacity_changed), and the results of orders and jobs placed with a
 // client_order_id, for idempotent retries.
 //
 // Threads: as market_model: the event consumer writes under write_lock(); request threads read
@@ -10,8 +10,9 @@
 // touches it.
 // Limits (gateway/limits.hpp): every open order plus the last done_orders_per_participant done
 // ones; fills_per_participant fills; open contracts plus contracts_per_participant closed ones;
-// capacity_rows_per_participant rows; idempotency_results_max client_order_id results overall.
-// Older entries are forgotten, oldest first.
+// capacity_rows_per_participant rows; idempotency_results_max client_order_id results of
+// orders overall, and as many of jobs within job_results_bytes_max. Older entries are
+// forgotten, oldest first.
 
 #include <atomic>
 #include <cstdint>
@@ -115,7 +116,7 @@ public:
     [[nodiscard]] std::unique_lock<std::shared_mutex> write_lock() { return std::unique_lock(mu_); }
     // Under write_lock().
     void apply(const engine::event& e);
-    // Under write_lock(): remembers the outcome of an order placed with client_order_id.
+    // Under write_lock(): remembers the outcome of an order or job placed with client_order_id.
     void record_result(engine::participant_id p, std::string_view client_order_id,
                        std::shared_ptr<const command_outcome> out);
     // Under write_lock(), held by the caller (the consumer): order() without taking the lock.
@@ -177,7 +178,10 @@ private:
     mutable std::shared_mutex mu_;
     std::vector<std::unique_ptr<account>> accounts_;  // by participant id
     std::unordered_map<std::string, std::shared_ptr<const command_outcome>> results_;
-    std::deque<std::string> result_order_;  // oldest first
+    std::deque<std::string> result_order_;  // orders' results, oldest first
+    // Jobs' results, oldest first, with the bytes of their events.
+    std::deque<std::pair<std::string, std::size_t>> job_result_order_;
+    std::size_t job_result_bytes_ = 0;
 };
 
 }  // namespace cux::gateway

@@ -133,7 +133,35 @@ unsigned reject_status(reject_reason r) {
     }
 }
 
+// A job's fields (decode_job.cpp) for the reasons the engine may give a well-formed job.
+const char* job_field(reject_reason r) {
+    switch (r) {
+        case reject_reason::invalid_qty:
+            return "qty";
+        case reject_reason::invalid_price:
+            return "max_delivered_price";
+        case reject_reason::invalid_window:
+            return "hours";
+        case reject_reason::market_closed:
+        case reject_reason::not_allowed_in_phase:
+            return "start";
+        case reject_reason::invalid_constraint:
+            return "min_green_share";
+        case reject_reason::unknown_region:
+            return "origin_region";
+        case reject_reason::unknown_chip:
+            return "chips";
+        case reject_reason::invalid_data_volume:
+            return "data_gb";
+        case reject_reason::invalid_order:
+            return "tif";
+        default:
+            return "";
+    }
+}
+
 const char* reject_field(reject_reason r, command_kind kind) {
+    if (kind == command_kind::job) return job_field(r);
     const bool capacity = kind == command_kind::capacity;
     switch (r) {
         case reject_reason::invalid_price:
@@ -183,6 +211,10 @@ api_error reject_error(reject_reason r, command_kind kind) {
     // The engine's code for an unknown participant is UNAUTHORIZED (the actor); a deposit's
     // unknown target is simply not found.
     if (r == reject_reason::unknown_participant) e.code = "NOT_FOUND";
+    if (kind == command_kind::job &&
+        (r == reject_reason::market_closed || r == reject_reason::not_allowed_in_phase)) {
+        e.message = "every hour of the job must be listed and in continuous trading";
+    }
     return e;
 }
 
@@ -198,6 +230,7 @@ const api::route api::routes_[] = {
     {"DELETE", "v1/orders/*", true, traders, &api::delete_order},
     {"PATCH", "v1/orders/*", true, traders, &api::patch_order},
     {"GET", "v1/fills", true, traders, &api::get_fills},
+    {"POST", "v1/jobs", true, role_buyer, &api::post_job},
     {"POST", "v1/capacity", true, role_vendor, &api::post_capacity},
     {"GET", "v1/capacity", true, role_vendor, &api::get_capacity},
     {"GET", "v1/contracts", true, traders, &api::get_contracts},
@@ -339,6 +372,8 @@ http_response api::finish(const pending_request& req, const command_outcome& out
         case command_kind::create_participant:
         case command_kind::fail_contract:
             return finish_account(req, out);
+        case command_kind::job:
+            return finish_job(req, out);
     }
     return error(make_error(500, "INTERNAL", "unknown command kind"));
 }

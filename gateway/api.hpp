@@ -14,6 +14,7 @@
 //   /v1/orders/{id}, GET /v1/fills,
 //                              GET /v1/contracts, POST /v1/withdrawals; a buy needs buyer, a
 //                              sell vendor (so a regulator or a pure admin never trades)
+//   buyer                      POST /v1/jobs
 //   vendor                     POST/GET /v1/capacity, POST /v1/contracts/{id}/fail
 //   any participant            GET /v1/account, GET /v1/statement
 //   admin                      POST /v1/admin/participants, POST /v1/admin/deposits
@@ -35,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -152,6 +154,8 @@ private:
     handled delete_order(const context& c, http_response& out);
     handled patch_order(const context& c, http_response& out);
     handled get_fills(const context& c, http_response& out);
+    // routes_jobs.cpp
+    handled post_job(const context& c, http_response& out);
     // routes_account.cpp
     handled post_capacity(const context& c, http_response& out);
     handled get_capacity(const context& c, http_response& out);
@@ -171,6 +175,17 @@ private:
     // finish() per kind (routes_orders.cpp / routes_account.cpp).
     http_response finish_order(const pending_request& req, const command_outcome& out);
     http_response finish_account(const pending_request& req, const command_outcome& out);
+    http_response finish_job(const pending_request& req, const command_outcome& out);
+    // The ledger's order gate (routes_orders.cpp): a 503 when it is shut, else nullopt.
+    std::optional<http_response> gate_closed() const;
+    // Idempotency of a placing command with client_order_id `coid` (routes_orders.cpp): nullopt
+    // when it is to be submitted (p then holds the id's claim, or coid is empty); else how the
+    // request was handled: wait (the same id is in flight), or respond with the original
+    // result in `out` (409 DUPLICATE_CLIENT_ID when an order's id is reused by a job or the
+    // other way round).
+    std::optional<handled> claim_client_order_id(const caller& who, const char* coid,
+                                                 std::size_t coid_len, pending_request& p,
+                                                 http_response& out);
     // The instrument named by a path segment or query parameter (nullopt: unknown).
     std::optional<engine::instrument_id> instrument_of(std::string_view symbol) const;
 

@@ -22,6 +22,8 @@ bool kept(event_type t) {
         case event_type::capacity_changed:
         case event_type::participant_created:
         case event_type::contract_failed:
+        case event_type::job_candidate:
+        case event_type::job_done:
             return true;
         default:
             return false;
@@ -41,6 +43,22 @@ void trim_to_order(command_outcome& out, participant_id actor) {
                           (e.type == event_type::trade &&
                            (e.body.trade.buy_order == id || e.body.trade.sell_order == id)) ||
                           (e.type == event_type::order_done && e.body.done.id == id);
+        if (mine) keep.push_back(e);
+    }
+    out.events = std::move(keep);
+}
+
+// A job's outcome keeps its rejection, or its route report (job_candidate), the trades it made
+// and its job_done. Its trades come after its first job_candidate and all have the actor as
+// buyer; trades before that belong to the clock (an opening auction the same command ran).
+void trim_to_job(command_outcome& out, participant_id actor) {
+    std::vector<event> keep;
+    bool reported = false;
+    for (const event& e : out.events) {
+        reported = reported || e.type == event_type::job_candidate;
+        const bool mine = (e.type == event_type::rejected && e.participant == actor) ||
+                          e.type == event_type::job_candidate || e.type == event_type::job_done ||
+                          (reported && e.type == event_type::trade && e.body.trade.buyer == actor);
         if (mine) keep.push_back(e);
     }
     out.events = std::move(keep);
@@ -133,12 +151,16 @@ void event_consumer::on_event(const event& e, bool durable) {
     if (e.cmd_seq != cur_seq_) {
         cur_seq_ = e.cmd_seq;
         const bool ours = routes_.ours(e.token) && e.command != command_type::tick;
-        collecting_ = ours || e.command == command_type::place_order;
+        // Orders and jobs are gathered whoever sent them, so that their client_order_id results
+        // are known after a restart too (replayed commands are no session's).
+        collecting_ =
+            ours || e.command == command_type::place_order || e.command == command_type::place_job;
         cur_.reset();
         if (collecting_) {
             cur_ = std::make_shared<command_outcome>();
             cur_->seq = e.cmd_seq;
             cur_->ts = e.ts;
+            cur_->command = e.command;
         }
     }
     if (collecting_ && kept(e.type)) {
@@ -173,6 +195,20 @@ void event_consumer::end_command(const event& done, bool durable) {
         if (coid.empty() && ours) {
             coid = coid_of(req.cmd.body.place.client_order_id,
                            sizeof req.cmd.body.place.client_order_id);
+        }
+        if (durable && !coid.empty()) accounts_.record_result(actor, coid, cur_);
+    } else if (done.command == command_type::place_job) {
+        trim_to_job(*cur_, actor);
+        if (ours) cur_->job = req.cmd.body.job;
+        std::string_view coid;
+        for (const event& e : cur_->events) {
+            if (e.type == event_type::job_done) {
+                coid = coid_of(e.body.job.client_order_id, sizeof e.body.job.client_order_id);
+            }
+        }
+        if (coid.empty() && ours) {
+            coid =
+                coid_of(req.cmd.body.job.client_order_id, sizeof req.cmd.body.job.client_order_id);
         }
         if (durable && !coid.empty()) accounts_.record_result(actor, coid, cur_);
     }

@@ -2,7 +2,7 @@
 // The gateway's one consumer of the engine's event ring (DESIGN.md §3 "responder"): a thread
 // that takes events in batches, waits until the journal is durable past the batch, applies them
 // to the read models (market_model, account_model), gathers each command's own events into a
-// command_outcome, remembers the outcomes of orders with a client_order_id, and hands the
+// command_outcome, remembers the outcomes of orders and jobs with a client_order_id, and hands the
 // outcomes of this server's commands to the sessions that submitted them (route_table), and
 // publishes the stream's channel messages (stream_hub). It takes no lock that the engine thread
 // or the request path's submit takes; the read models' write locks only ever block readers of

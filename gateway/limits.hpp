@@ -41,6 +41,9 @@ constexpr std::size_t trades_per_instrument = 1'000;
 // client_order_id results remembered for idempotent retries, across all participants (oldest
 // forgotten first).
 constexpr std::size_t idempotency_results_max = std::size_t{1} << 16;
+// Jobs' results (a route report is an event per chip x region, up to 1024 of them) are
+// remembered apart from orders', as many as fit these bytes of events (at least the newest).
+constexpr std::size_t job_results_bytes_max = std::size_t{64} << 20;
 // Slots of the lock-free claim table that serializes requests with the same client_order_id.
 constexpr std::size_t idempotency_claims = std::size_t{1} << 16;
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/event.hpp"
@@ -22,6 +23,7 @@ enum class command_kind : uint8_t {
     deposit = 5,
     create_participant = 6,
     fail_contract = 7,
+    job = 8,  // POST /v1/jobs (place_job)
 };
 
 // Everything a route needs to finish its response once the outcome arrives.
@@ -36,15 +38,22 @@ struct pending_request {
 
 // A command's own events, gathered by the consumer thread from the event ring.
 struct command_outcome {
-    uint64_t seq = 0;       // the command's seq
-    engine::utc_ns ts = 0;  // its stamp
-    bool durable = true;    // false: the journal failed; the outcome is unknown (answer 503)
+    uint64_t seq = 0;                                           // the command's seq
+    engine::utc_ns ts = 0;                                      // its stamp
+    engine::command_type command = engine::command_type::none;  // what it was
+    bool durable = true;  // false: the journal failed; the outcome is unknown (answer 503)
     // The first rejection, if any (then nothing changed).
     engine::reject_reason reject = engine::reject_reason::none;
     // rejected, order_accepted, trade, order_done, order_replaced, balance_changed,
-    // capacity_changed, participant_created and contract_failed events of the command, in order
-    // (clock events of the same command included; formatters filter by id).
+    // capacity_changed, participant_created, contract_failed, job_candidate and job_done events
+    // of the command, in order (clock events of the same command included; formatters filter by
+    // id). A job's outcome keeps only its rejection, or its candidates, its own trades and its
+    // job_done (event_consumer.cpp).
     std::vector<engine::event> events;
+    // A job's terms as submitted, when this server submitted it (the route report quotes them:
+    // "memory 24 GB < 80 GB"). A job replayed from the journal has none; its report is then
+    // written with the terms of the request that asks for it again (the same client_order_id).
+    std::optional<engine::job_body> job;
 };
 
 // Where a completed command goes: the session that submitted it. complete() is called on the

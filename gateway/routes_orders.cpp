@@ -27,19 +27,42 @@ http_response not_found_order() {
 
 }  // namespace
 
-namespace {
-
-// The ledger's order gate: a refusal when it is shut, else nullopt.
-std::optional<http_response> gate_closed(const std::function<std::string()>& gate) {
-    if (!gate) return std::nullopt;
-    const std::string why = gate();
+std::optional<http_response> api::gate_closed() const {
+    if (!d_.order_gate) return std::nullopt;
+    const std::string why = d_.order_gate();
     if (why.empty()) return std::nullopt;
     http_response r = api::error(make_error(503, "UNAVAILABLE", "orders are paused: " + why));
     r.retry_after_s = 1;
     return r;
 }
 
-}  // namespace
+std::optional<handled> api::claim_client_order_id(const caller& who, const char* coid,
+                                                  std::size_t coid_len, pending_request& p,
+                                                  http_response& out) {
+    if (coid_len == 0) return std::nullopt;
+    // Claim the client_order_id first, then look for its result: a request that finds the
+    // claim taken waits for the one in flight, so the same id is never submitted twice.
+    const uint64_t tag = claim_tags_.fetch_add(1, std::memory_order_relaxed) + 1;
+    const uint32_t claim = d_.claims.try_claim(who.id, coid, coid_len, tag);
+    if (claim == 0) return handled::wait;
+    if (const auto prior = d_.accounts.result(who.id, std::string_view(coid, coid_len))) {
+        d_.claims.release(claim, tag);
+        p.actor = who.id;
+        // Orders and jobs share the participant's client_order_ids: an id one of them used is
+        // not the other's to take (its result would not be this request's kind of answer).
+        out = prior->command == p.cmd.type
+                  ? finish(p, *prior)
+                  : error(make_error(409, "DUPLICATE_CLIENT_ID",
+                                     p.cmd.type == command_type::place_job
+                                         ? "this client_order_id was used by an order"
+                                         : "this client_order_id was used by a job",
+                                     "client_order_id"));
+        return handled::respond;
+    }
+    p.claim = claim;
+    p.claim_tag = tag;
+    return std::nullopt;
+}
 
 handled api::post_order(const context& c, http_response& out) {
     api_error err;
@@ -61,27 +84,13 @@ handled api::place_order(const caller& who, const api_session& s, pending_reques
                                buy ? "only a buyer may buy" : "only a vendor may sell", "side"));
         return handled::respond;
     }
-    if (auto closed = gate_closed(d_.order_gate)) {
+    if (auto closed = gate_closed()) {
         out = std::move(*closed);
         return handled::respond;
     }
     const char* coid = p.cmd.body.place.client_order_id;
     const std::size_t coid_len = strnlen(coid, sizeof p.cmd.body.place.client_order_id);
-    if (coid_len != 0) {
-        // Claim the client_order_id first, then look for its result: a request that finds the
-        // claim taken waits for the one in flight, so the same id is never submitted twice.
-        const uint64_t tag = claim_tags_.fetch_add(1, std::memory_order_relaxed) + 1;
-        const uint32_t claim = d_.claims.try_claim(who.id, coid, coid_len, tag);
-        if (claim == 0) return handled::wait;
-        if (const auto prior = d_.accounts.result(who.id, std::string_view(coid, coid_len))) {
-            d_.claims.release(claim, tag);
-            p.actor = who.id;
-            out = finish(p, *prior);
-            return handled::respond;
-        }
-        p.claim = claim;
-        p.claim_tag = tag;
-    }
+    if (const auto h = claim_client_order_id(who, coid, coid_len, p, out)) return *h;
     return submit(who, s, p, out);
 }
 
@@ -169,7 +178,7 @@ handled api::patch_order(const context& c, http_response& out) {
         out = not_found_order();
         return handled::respond;
     }
-    if (auto closed = gate_closed(d_.order_gate)) {
+    if (auto closed = gate_closed()) {
         out = std::move(*closed);
         return handled::respond;
     }

@@ -34,6 +34,13 @@ const char* order_status(const order_row& o);
 // The 201 body of POST /v1/orders from the placing command's outcome (accepted, no rejection).
 json placed_order_json(const command_outcome& out, engine::participant_id actor);
 
+// The body of POST /v1/jobs from the job's outcome (not rejected: it holds the job's
+// job_candidate events, its trades and its job_done; event_consumer.cpp), the job's terms as
+// submitted (start, hours and the limits its reasons quote) and `reason`: null, or
+// {"code","message"} of the job_done's reason when nothing was (or would be) bought.
+json job_json(const engine::market_config& m, const command_outcome& out,
+              const engine::job_body& terms, json reason);
+
 // Average of price x qty over qty in fen, rounded half up; null when qty is 0.
 json avg_price_json(int64_t notional_fen, int64_t qty);
 

@@ -28,7 +28,26 @@ TEST(Schemas, RequestSchemasRefuseWhatTheServerRefuses) {
         j.erase(k);
         return j;
     };
+    const json job = json::parse(
+        R"({"chips":["gpu1"],"qty":8,"start":"2030-12-01T08:00:00Z","hours":6,
+            "origin_region":"east1","data_gb":2000,"max_rtt_ms":30,"allowed_regions":["east1"],
+            "min_green_share":0.5,"max_delivered_price":"40.00","split":false,"tif":"fok",
+            "dry_run":false,"client_order_id":"j-1"})");
     std::vector<schema_check> checks = {
+        {"job_request.json", job, true},
+        {"job_request.json", with(without(job, "qty"), "pflops", 4.5), true},
+        {"job_request.json", with(without(job, "chips"), "min_memory_gb", 80), true},
+        {"job_request.json", without(job, "chips"), false},     // no chips, no minimum
+        {"job_request.json", with(job, "pflops", 4.0), false},  // qty and pflops
+        {"job_request.json", without(job, "qty"), false},       // neither
+        {"job_request.json", with(job, "start", "2030-12-01T08:30:00Z"), false},
+        {"job_request.json", with(job, "hours", 49), false},
+        {"job_request.json", with(job, "max_delivered_price", "40.001"), false},
+        {"job_request.json", with(job, "min_green_share", 1.5), false},
+        {"job_request.json", with(job, "tif", "gtc"), false},
+        {"job_request.json", with(job, "chips", json::array({"gpu1", "gpu1"})), false},
+        {"job_request.json", with(job, "allowed_regions", json::array()), false},
+        {"job_request.json", with(job, "colour", "red"), false},
         {"order_request.json", order, true},
         {"order_request.json", with(without(order, "price"), "type", "market"), true},
         {"order_request.json", with(order, "price", "12.345"), false},
