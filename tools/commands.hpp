@@ -39,6 +39,7 @@ int cmd_ledger(int argc, char** argv);
 // (tools/cli.hpp) may come before the verb; this moves the verb to argv[1] (tools/cli.cpp).
 void hoist_client_options(int argc, char** argv);
 int cmd_order(int argc, char** argv);
+int cmd_job(int argc, char** argv);  // issue 5: tools/cmd_job.cpp
 int cmd_fills(int argc, char** argv);
 int cmd_book(int argc, char** argv);
 int cmd_trades(int argc, char** argv);

@@ -32,6 +32,8 @@ constexpr verb verb_table[] = {
     // ({"url","key","secret"}); --cacert FILE or --insecure; --json prints the server's JSON.
     {"order", cmd_order, "place|cancel|replace|list|show ...",
      "place, cancel, replace and list your orders (`cux order` for details)"},
+    {"job", cmd_job, "submit (--chips C,... | --min-tflops N) (--qty N | --pflops X) --start H ...",
+     "a job order: the exchange buys it where it is cheapest delivered (`cux job` for details)"},
     {"fills", cmd_fills, "[--symbol SYMBOL]", "your fills, newest first"},
     {"book", cmd_book, "SYMBOL [--depth N]", "an instrument's order book"},
     {"trades", cmd_trades, "SYMBOL [--limit N]", "an instrument's trade tape"},
