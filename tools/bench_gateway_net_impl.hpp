@@ -14,6 +14,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "tools/bench_gateway_conn.hpp"
@@ -63,17 +64,25 @@ public:
             at, [self = this->shared_from_this()](beast::error_code ec) { self->on_connect(ec); });
     }
 
+    // Every message the flow has ready goes out in one write, each its own masked text frame
+    // (RFC 6455 5.2), as a pipelining client sends them: Beast's stream writes one message per
+    // call. Beast still reads (the server's frames) and closes; it writes a frame of its own only
+    // to answer a ping, which the server sends after 30 s without a message from us, never
+    // while this write is under way.
     void pump() override {
         if (writing_ || !open_ || closing_) return;
-        if (!flow_.next(out_, now_ns())) return;
+        batch_.clear();
+        const int64_t now = now_ns();
+        while (flow_.next(message_, now)) append_frame(message_);
+        if (batch_.empty()) return;
         writing_ = true;
-        ws_.async_write(net::buffer(out_),
-                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                            self->writing_ = false;
-                            if (ec) return self->on_error("write", ec);
-                            if (self->closing_) return self->do_close();
-                            self->pump();
-                        });
+        net::async_write(ws_.next_layer(), net::buffer(batch_),
+                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->writing_ = false;
+                             if (ec) return self->on_error("write", ec);
+                             if (self->closing_) return self->do_close();
+                             self->pump();
+                         });
     }
 
     void close() override {
@@ -89,6 +98,31 @@ public:
     [[nodiscard]] bool closed() const override { return closed_; }
 
 private:
+    void append_frame(std::string_view payload) {
+        const std::size_t n = payload.size();
+        batch_.push_back(static_cast<char>(0x81));  // FIN, text
+        if (n < 126) {
+            batch_.push_back(static_cast<char>(0x80 | n));
+        } else if (n <= 0xffff) {
+            batch_.push_back(static_cast<char>(0x80 | 126));
+            batch_.push_back(static_cast<char>(n >> 8));
+            batch_.push_back(static_cast<char>(n & 0xff));
+        } else {
+            batch_.push_back(static_cast<char>(0x80 | 127));
+            for (int i = 7; i >= 0; --i) batch_.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+        }
+        // A fresh mask key per frame from a fast generator (xorshift64).
+        mask_state_ ^= mask_state_ << 13;
+        mask_state_ ^= mask_state_ >> 7;
+        mask_state_ ^= mask_state_ << 17;
+        char key[4];
+        for (int i = 0; i < 4; ++i) key[i] = static_cast<char>((mask_state_ >> (8 * i)) & 0xff);
+        batch_.append(key, 4);
+        const std::size_t at = batch_.size();
+        batch_.append(payload);
+        for (std::size_t i = 0; i < n; ++i) batch_[at + i] ^= key[i & 3];
+    }
+
     void on_connect(beast::error_code ec) {
         if (ec) return finish_start("cannot connect to " + host_port_ + ": " + ec.message());
         beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
@@ -115,8 +149,6 @@ private:
         ws_.read_message_max(message_bytes_max);
         ws_.auto_fragment(false);
         ws_.text(true);
-        // Frame masks from a fast generator: the client's cost, not the server's.
-        ws_.secure_prng(false);
         ws_.async_handshake(
             host_port_, path_, [self = this->shared_from_this()](beast::error_code e) {
                 if (e) {
@@ -153,7 +185,14 @@ private:
         flow_.on_reply(std::string_view(static_cast<const char*>(d.data()), d.size()), now_ns());
         in_.consume(in_.size());
         do_read();
-        pump();
+        // Later, after the replies already in: their freed slots go out in the same write.
+        if (!pump_posted_) {
+            pump_posted_ = true;
+            net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+                self->pump_posted_ = false;
+                self->pump();
+            });
+        }
     }
 
     void on_error(const char* what, beast::error_code ec) {
@@ -194,13 +233,16 @@ private:
     flow& flow_;
     net::steady_timer close_timer_;
     beast::flat_buffer in_;
-    std::string out_;
+    std::string message_;
+    std::string batch_;  // the frames of one write
+    uint64_t mask_state_ = 0x9E3779B97F4A7C15ULL ^ reinterpret_cast<uintptr_t>(this);
     std::function<void(std::string)> done_;
     std::string host_;
     std::string host_port_;
     std::string path_;
     std::chrono::milliseconds timeout_{10000};
     bool open_ = false;
+    bool pump_posted_ = false;
     bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
