@@ -17,9 +17,10 @@ namespace {
 constexpr verb verb_table[] = {
     {"bench", cmd_bench,
      "engine --scenario hot|deep [--path core|full] [--journal] [--ops N] ... | "
-     "ledger [--trades N] [--data DIR] ... | jobs [--jobs N] [--seed S]",
+     "ledger [--trades N] [--data DIR] ... | jobs [--jobs N] [--seed S] | "
+     "gateway [--connections N] [--seconds S] [--rate R] [--insecure-http] [--echo] ...",
      "engine throughput and latency; ledger settlement trades/s and commit latency; job "
-     "routing latency (figures, not a test)"},
+     "routing latency; order entry over the stream end to end (figures, not a test)"},
     {"ledger", cmd_ledger, "verify --data DIR [--no-replay]",
      "prove a data directory's ledger: zero sum, escrow, contract lines, engine replay"},
     {"demo", cmd_demo, "[--market FILE] [--at RFC3339]",
