@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -126,6 +127,17 @@ std::string hour_text(int64_t epoch_hour) {
     return buf;
 }
 
+// Seconds since the Unix epoch of "YYYY-MM-DDTHH:MM:SSZ".
+int64_t unix_seconds(const json& v) {
+    tm u{};
+    const std::string text = v.is_string() ? v.get<std::string>() : std::string();
+    const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &u);
+    if (end == nullptr || *end != '\0') {
+        throw std::runtime_error("bench: unreadable time: " + v.dump());
+    }
+    return static_cast<int64_t>(timegm(&u));
+}
+
 int64_t fen_of(const json& v, const char* what) {
     int64_t fen = 0;
     if (!v.is_string() || !parse_fen(v.get<std::string>(), fen)) {
@@ -145,6 +157,8 @@ std::vector<flow_config> set_up_market(const options& o, const client_options& a
         if (c.at("id") == bench_chip) tick_fen = fen_of(c.at("tick"), "tick");
     }
     if (tick_fen <= 0) throw std::runtime_error("bench: the market has no h100 chip");
+    // Both runs on both endpoints, their warm-ups and set-up, with a margin.
+    const auto run_span_s = static_cast<int64_t>(4 * (o.seconds + warmup_s + 15) + 120);
     std::vector<book_spec> books;
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (books.size() < o.books) {
@@ -157,7 +171,11 @@ std::vector<flow_config> set_up_market(const options& o, const client_options& a
                                std::string("/v1/instruments?chip=") + bench_chip +
                                    "&region=" + bench_region + "&status=open");
         for (const json& in : list) {
-            if (in.at("tenor") != "1h" || books.size() >= o.books) continue;
+            // A book whose gate closes during the runs would refuse their orders part way.
+            if (in.at("tenor") != "1h" || books.size() >= o.books ||
+                unix_seconds(in.at("gate_closure")) < unix_ms() / 1000 + run_span_s) {
+                continue;
+            }
             books.push_back(book_spec{in.at("symbol").get<std::string>(),
                                       fen_of(in.at("reference_price"), "reference_price"),
                                       tick_fen});
