@@ -23,6 +23,7 @@
 #include "engine/symbol.hpp"
 #include "gateway/market_file.hpp"
 #include "tools/bench_engine.hpp"
+#include "tools/bench_machine.hpp"
 
 namespace cux::tools::bench {
 
@@ -64,27 +65,6 @@ int64_t thread_cpu_ns() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-std::string text_of(const char* path) {
-    std::ifstream in(path);
-    std::string a, b, c;
-    if (!(in >> a >> b >> c)) return "?";
-    return a + " " + b + " " + c;
-}
-
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0) {
-            const auto colon = line.find(':');
-            if (colon != std::string::npos && colon + 2 <= line.size()) {
-                return line.substr(colon + 2);
-            }
-        }
-    }
-    return "unknown";
 }
 
 // The engine with a sink that keeps the last command's events in a pre-reserved vector.
@@ -430,7 +410,7 @@ int cmd_bench_jobs(int argc, char** argv, const std::string& market_file) {
         }
     }
     const eng::market_config m = gateway::load_market_file(o.market);
-    const std::string load_before = text_of("/proc/loadavg");
+    const std::string load_before = load_average();
     progress prog;
     bench_exchange b(m);
     std::mt19937_64 rng(o.seed);
@@ -441,20 +421,12 @@ int cmd_bench_jobs(int argc, char** argv, const std::string& market_file) {
     for (std::size_t i = 0; i < runs.size(); ++i) {
         figs[i] = run_jobs(b, s, runs[i], runs[i].hours == 1 ? o.jobs : o.jobs / 4, rng, prog);
     }
-    const std::string load_after = text_of("/proc/loadavg");
+    const std::string load_after = load_average();
 
-#if defined(__OPTIMIZE__) && defined(NDEBUG)
-    const char* opt = "optimized, NDEBUG";
-#elif defined(__OPTIMIZE__)
-    const char* opt = "optimized, CUX_DASSERT on";
-#else
-    const char* opt = "NOT optimized";
-#endif
     std::printf("cux bench jobs: %s, %zu chips x %zu regions, %lld hourly slots; seed %llu\n",
                 o.market.c_str(), m.chips.size(), m.regions.size(), static_cast<long long>(s.hours),
                 static_cast<unsigned long long>(o.seed));
-    std::printf("machine    %ld cpus online, %s; g++ %s, %s; load %s before, %s after\n",
-                sysconf(_SC_NPROCESSORS_ONLN), cpu_model().c_str(), __VERSION__, opt,
+    std::printf("machine    %s; load %s before, %s after\n", machine_summary().c_str(),
                 load_before.c_str(), load_after.c_str());
     std::printf(
         "books      %lld hourly books, %lld resting orders (%d ask and %d bid levels, 1-3 "

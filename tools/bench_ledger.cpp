@@ -25,6 +25,7 @@
 #include "gateway/market_file.hpp"
 #include "ledger/verify.hpp"
 #include "ledger/writer.hpp"
+#include "tools/bench_machine.hpp"
 
 namespace cux::tools::bench {
 
@@ -40,49 +41,6 @@ constexpr std::size_t ring_capacity = std::size_t{1} << 15;
 constexpr uint64_t commit_every = 64;  // commands per ring commit (like a pipeline batch)
 
 double seconds(steady::duration d) { return std::chrono::duration<double>(d).count(); }
-
-std::string load_average() {
-    std::ifstream in("/proc/loadavg");
-    std::string a, b, c;
-    if (!(in >> a >> b >> c)) return "?";
-    return a + " " + b + " " + c;
-}
-
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0) {
-            const auto colon = line.find(':');
-            if (colon != std::string::npos && colon + 2 <= line.size()) {
-                return line.substr(colon + 2);
-            }
-        }
-    }
-    return "unknown";
-}
-
-std::string fs_name(const std::string& dir) {
-    struct statfs s {};
-    if (statfs(dir.c_str(), &s) != 0) return "?";
-    switch (static_cast<unsigned long>(s.f_type)) {
-        case 0xEF53UL:
-            return "ext4";
-        case 0x01021994UL:
-            return "tmpfs";
-        case 0x58465342UL:
-            return "xfs";
-        case 0x9123683EUL:
-            return "btrfs";
-        case 0x794C7630UL:
-            return "overlayfs";
-        default: {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "fs 0x%lx", static_cast<unsigned long>(s.f_type));
-            return buf;
-        }
-    }
-}
 
 double percentile(const std::vector<uint32_t>& sorted, double p) {
     if (sorted.empty()) return 0;
@@ -366,21 +324,13 @@ int run_bench_ledger(const ledger_bench_options& o, const std::string& market_fi
     const auto v = ledger::verify(vo);
     const bool verified = v.ok() && v.value().ok();
 
-#if defined(__OPTIMIZE__) && defined(NDEBUG)
-    const char* opt = "optimized, NDEBUG";
-#elif defined(__OPTIMIZE__)
-    const char* opt = "optimized, CUX_DASSERT on";
-#else
-    const char* opt = "NOT optimized";
-#endif
     std::printf("cux bench ledger: %lld trades (%lld per market hour)\n",
                 static_cast<long long>(o.trades), static_cast<long long>(o.trades_per_hour));
-    std::printf("machine    %ld cpus online, %s; g++ %s, %s; load %s before, %s after\n",
-                sysconf(_SC_NPROCESSORS_ONLN), cpu_model().c_str(), __VERSION__, opt,
+    std::printf("machine    %s; load %s before, %s after\n", machine_summary().c_str(),
                 load_before.c_str(), load_average().c_str());
     std::printf("sqlite     %s, %s (read back from the writer's connection), on %s (%s)\n",
                 ledger::sqlite_library_version(), w->sqlite_settings().c_str(), dir.c_str(),
-                fs_name(dir).c_str());
+                fs_type(dir).c_str());
     std::printf(
         "throughput %.0f trades/s opened and settled (%lld in %.3f s; engine done after "
         "%.3f s)\n",
