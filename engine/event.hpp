@@ -8,6 +8,7 @@
 
 #include "engine/command.hpp"
 #include "engine/reject.hpp"
+#include "engine/settlement.hpp"
 #include "engine/types.hpp"
 
 namespace cux::engine {
@@ -152,11 +153,12 @@ struct auction_result_body {
 struct instrument_status_body {
     instrument_id instrument;
     instrument_status status;
-    uint8_t pad[3];
+    settlement_method settlement_by;  // from closed on: how `settlement` was set
+    uint8_t pad[2];
     price_fen reference;
     price_fen band_low;
     price_fen band_high;
-    price_fen settlement;  // set on closed: closing auction price, else last trade, else 0
+    price_fen settlement;  // set on closed by engine/settlement.hpp's rule (0: none)
 };
 
 struct balance_changed_body {

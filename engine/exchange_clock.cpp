@@ -108,6 +108,8 @@ void exchange::list_instrument(const instrument_key& k, utc_ns ts) {
     in.band_high = price_fen(hi);
     in.last_trade = price_fen(0);
     in.settlement = price_fen(0);
+    in.settlement_by = settlement_method::none;
+    in.late = settlement_window{};
     in.volume = qty_devices(0);
     in.open_orders = 0;
     in.energy_units = energy_units_device_window(market_, k.chip, k.region, k.start_hour, in.hours);
@@ -171,6 +173,7 @@ void exchange::step_instrument(uint32_t slot, utc_ns ts) {
         e.body.status.band_low = in.band_low;
         e.body.status.band_high = in.band_high;
         e.body.status.settlement = in.settlement;
+        e.body.status.settlement_by = in.settlement_by;
         send_event();
     }
 }
@@ -179,8 +182,11 @@ void exchange::run_auction(uint32_t slot, auction_kind kind) {
     instrument_state& in = instruments_[slot];
     const auction_outcome out = in.bk.uncross(orders_, levels_, in.reference, *this);
     if (kind == auction_kind::closing) {
-        // The official settlement price: the closing auction's, else the last trade's.
-        in.settlement = out.volume.value() > 0 ? out.price : in.last_trade;
+        // The official settlement price (engine/settlement.hpp).
+        const settlement_outcome s = settlement_rule(out.price, out.volume, in.late, in.last_trade,
+                                                     market_.chips[in.key.chip].tick);
+        in.settlement = s.price;
+        in.settlement_by = s.method;
         if (in.settlement.value() > 0) {
             last_settlement_[in.key.chip * market_.regions.size() + in.key.region] = in.settlement;
         }

@@ -375,6 +375,7 @@ void exchange::on_trade(uint32_t incoming, uint32_t resting, price_fen price, qt
     release_capacity(so.owner, in, q, true);
     in.last_trade = price;
     in.volume += qty;
+    if (now_ >= in.gate_ts - settlement_vwap_ns) in.late.add(price, qty);
 
     const uint32_t ks = contracts_.allocate();
     CUX_ASSERT(ks != nil_slot);  // guaranteed by the bound checked when orders are placed

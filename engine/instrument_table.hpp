@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/book.hpp"
+#include "engine/settlement.hpp"
 #include "engine/symbol.hpp"
 #include "engine/types.hpp"
 
@@ -30,6 +31,8 @@ struct instrument_state {
     price_fen band_high{0};
     price_fen last_trade{0};
     price_fen settlement{0};
+    settlement_method settlement_by = settlement_method::none;
+    settlement_window late;  // trades in the last settlement_vwap_ns before gate closure
     qty_devices volume{0};
     int64_t energy_units = 0;  // energy of one device over the window, 1e-7 fen
     int64_t open_orders = 0;

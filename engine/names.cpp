@@ -6,6 +6,7 @@
 #include "engine/command.hpp"
 #include "engine/event.hpp"
 #include "engine/reject.hpp"
+#include "engine/settlement.hpp"
 #include "engine/types.hpp"
 
 namespace cux::engine {
@@ -94,6 +95,20 @@ const char* status_name(instrument_status s) {
             return "delivering";
         case instrument_status::settled:
             return "settled";
+    }
+    return "unknown";
+}
+
+const char* settlement_method_name(settlement_method m) {
+    switch (m) {
+        case settlement_method::none:
+            return "none";
+        case settlement_method::closing_auction:
+            return "closing_auction";
+        case settlement_method::vwap_15m:
+            return "vwap_15m";
+        case settlement_method::last_trade:
+            return "last_trade";
     }
     return "unknown";
 }

@@ -10,7 +10,8 @@
 // auth.hpp), the per-key rate limit (429 RATE_LIMITED, Retry-After), the route's roles (403
 // FORBIDDEN), and the body decoded strictly (400, see decode.hpp). Roles per route:
 //   public (no key)            GET /healthz /v1/reference /v1/instruments /v1/book/{s}
-//   /v1/trades/{s} buyer or vendor            POST/GET /v1/orders, GET/DELETE/PATCH
+//   /v1/trades/{s} /v1/bars/{s} /v1/settlements /v1/index /v1/index/history
+//   buyer or vendor            POST/GET /v1/orders, GET/DELETE/PATCH
 //   /v1/orders/{id}, GET /v1/fills,
 //                              GET /v1/contracts, POST /v1/withdrawals; a buy needs buyer, a
 //                              sell vendor (so a regulator or a pure admin never trades)
@@ -92,6 +93,7 @@ struct api_deps {
     std::string ledger_db;              // DIR/cux.db: statements are read from the ledger
     // "" while new orders may be accepted, else why not (the ledger writer's order gate).
     std::function<std::string()> order_gate;
+    std::string market_data_db;  // DIR/marketdata.db: bars, settlements, index history
 };
 
 class api {
@@ -147,6 +149,11 @@ private:
     handled get_instruments(const context& c, http_response& out);
     handled get_book(const context& c, http_response& out);
     handled get_trades(const context& c, http_response& out);
+    // routes_market_data.cpp
+    handled get_bars(const context& c, http_response& out);
+    handled get_settlements(const context& c, http_response& out);
+    handled get_index(const context& c, http_response& out);
+    handled get_index_history(const context& c, http_response& out);
     // routes_orders.cpp
     handled post_order(const context& c, http_response& out);
     handled get_orders(const context& c, http_response& out);

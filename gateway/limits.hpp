@@ -77,6 +77,14 @@ constexpr std::size_t stream_queue_bytes_max = std::size_t{64} << 20;
 // (newest first) and newest fills.
 constexpr std::size_t stream_snapshot_levels = book_depth_max;
 constexpr std::size_t stream_snapshot_trades = 100;
+// Market data (issue 6): bars in a bars:<symbol>:<interval> snapshot (kept per instrument and
+// interval by the live model), trades the rolling index holds at most, the bars one GET
+// /v1/bars returns (default and most), and the hours one GET /v1/index/history covers.
+constexpr std::size_t stream_snapshot_bars = 60;
+constexpr std::size_t rolling_trades_max = 200'000;
+constexpr std::size_t bars_limit_default = 1'000;
+constexpr std::size_t bars_limit_max = 5'000;
+constexpr int64_t index_history_hours_max = 744;
 constexpr std::size_t stream_snapshot_orders = list_limit_max;
 constexpr std::size_t stream_snapshot_fills = 100;
 // Heartbeat interval bounds (server_options::heartbeat_interval).

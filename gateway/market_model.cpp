@@ -8,7 +8,7 @@ namespace cux::gateway {
 
 using namespace cux::engine;
 
-market_model::market_model(const market_config& m) : market_(m) {}
+market_model::market_model(const market_config& m) : market_(m), stats_(m) {}
 
 uint64_t market_model::order_key(const instrument_key& k) {
     return static_cast<uint64_t>(k.start_hour) << 12 | uint64_t{k.ten == tenor::day} << 10 |
@@ -40,6 +40,7 @@ void market_model::delist_due(utc_ns now) {
 
 void market_model::apply(const event& e) {
     delist_due(e.ts);
+    stats_.apply(e);
     switch (e.type) {
         case event_type::instrument_status: {
             const instrument_status_body& b = e.body.status;

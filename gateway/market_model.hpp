@@ -22,6 +22,7 @@
 #include "engine/event.hpp"
 #include "engine/market.hpp"
 #include "engine/symbol.hpp"
+#include "gateway/market_stats.hpp"
 
 namespace cux::gateway {
 
@@ -80,6 +81,8 @@ public:
     // Newest first, trades with seq < before_seq (0: from the newest). False when not listed.
     bool trades(engine::instrument_id id, std::size_t limit, uint64_t before_seq,
                 std::vector<trade_row>& out) const;
+    // Bars and the rolling index (issue 6); it locks itself.
+    [[nodiscard]] const market_stats& stats() const { return stats_; }
 
 private:
     struct entry {
@@ -104,6 +107,7 @@ private:
     std::map<uint64_t, entry> by_order_;                  // window order -> instrument
     std::unordered_map<uint32_t, uint64_t> order_of_id_;  // instrument id -> window order
     std::deque<delisting> delist_;                        // settled instruments, by time
+    market_stats stats_;
 };
 
 }  // namespace cux::gateway

@@ -54,4 +54,6 @@ std::string format_fen(int64_t fen) { return format_scaled(fen, 100, 2); }
 
 std::string format_milli(int64_t milli) { return format_scaled(milli, 1000, 3); }
 
+std::string format_ten_thousandths(int64_t v) { return format_scaled(v, 10000, 4); }
+
 }  // namespace cux::gateway

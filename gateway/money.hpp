@@ -28,4 +28,8 @@ std::string format_fen(int64_t fen);
 // A value in thousandths as a decimal with three places: 484 -> "0.484".
 std::string format_milli(int64_t milli);
 
+// A value in ten-thousandths as a decimal with four places: 121335 -> "12.1335" (index prices
+// per PFLOPS-hour, in 0.0001 CNY).
+std::string format_ten_thousandths(int64_t v);
+
 }  // namespace cux::gateway

@@ -1,14 +1,35 @@
-// Public market data: health, the reference data, instruments, books and the trade tape. No key.
+// Public market data: health, the reference data, instruments, books and the trade tape (from
+// the live model; a delisted instrument's from the market-data store). No key.
 
 #include <nlohmann/json.hpp>
 
 #include "gateway/api.hpp"
 #include "gateway/limits.hpp"
 #include "gateway/views.hpp"
+#include "ledger/market_data_store.hpp"
 
 namespace cux::gateway {
 
 using namespace cux::engine;
+
+namespace {
+
+// The newest trades of an instrument from DIR/marketdata.db; false when it holds none.
+bool stored_tape(const std::string& db, uint32_t instrument, std::size_t limit, uint64_t before,
+                 std::vector<trade_row>& out) {
+    auto reader = ledger::md_reader::open(db);
+    if (!reader) return false;
+    auto tape = reader.value().tape(instrument, limit, before);
+    if (!tape || tape.value().empty()) return false;
+    out.clear();
+    for (const ledger::md::tape_trade& t : tape.value()) {
+        out.push_back(
+            trade_row{t.trade_id, t.seq, t.price_fen, t.qty, t.aggressor, t.auction, t.ts});
+    }
+    return true;
+}
+
+}  // namespace
 
 handled api::get_health(const context& c, http_response& out) {
     api_error err;
@@ -108,7 +129,9 @@ handled api::get_trades(const context& c, http_response& out) {
     }
     const auto id = instrument_of(c.tgt.segments[2]);
     std::vector<trade_row> rows;
-    if (!id || !d_.market_data.trades(*id, limit, before, rows)) {
+    // A delisted instrument's tape is read from the market-data store (issue 6).
+    if (!id || (!d_.market_data.trades(*id, limit, before, rows) &&
+                !stored_tape(d_.market_data_db, id->value(), limit, before, rows))) {
         out =
             error(make_error(404, "UNKNOWN_INSTRUMENT", "no such instrument is listed", "symbol"));
         return handled::respond;

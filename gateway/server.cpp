@@ -163,7 +163,8 @@ struct server::impl {
                                     std::chrono::steady_clock::now() - started_at)
                                     .count());
                         },
-                        opts.data_dir + "/cux.db", opts.order_gate}),
+                        opts.data_dir + "/cux.db", opts.order_gate,
+                        opts.data_dir + "/marketdata.db"}),
           connections(opts.connections_max, opts.connections_per_ip_max),
           core{rest,
                routes,

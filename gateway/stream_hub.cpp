@@ -7,6 +7,7 @@
 #include "gateway/money.hpp"
 #include "gateway/stream_protocol.hpp"
 #include "gateway/views.hpp"
+#include "gateway/views_market_data.hpp"
 
 namespace cux::gateway {
 
@@ -58,6 +59,23 @@ json fills_body(const market_config& m, const std::vector<fill_row>& fills) {
     return {{"fills", a}};
 }
 
+ledger::md::interval interval_of(channel_kind k) {
+    return k == channel_kind::bars_1h ? ledger::md::interval::h1 : ledger::md::interval::m1;
+}
+
+json index_stream_body(const market_config& m, const rolling_index& r) {
+    json body =
+        index_body(m, r.set, std::max<utc_ns>(0, r.as_of - ledger::md::rolling_window_ns), r.as_of);
+    body["as_of"] = format_rfc3339(r.as_of);
+    return body;
+}
+
+// bars:<symbol>:1m -> <symbol>
+std::string bars_symbol(const std::string& name) {
+    const std::size_t a = name.find(':') + 1;
+    return name.substr(a, name.rfind(':') - a);
+}
+
 }  // namespace
 
 stream_hub::stream_hub(const market_config& m, const market_model& market,
@@ -74,6 +92,8 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
     std::vector<trade_row> trades;
     std::vector<order_row> orders;
     std::vector<fill_row> fills;
+    std::vector<ledger::md::bar> bars;
+    rolling_index rolling;
     std::string name = channel_name(market_, k);
     {
         std::lock_guard guard(mu_);
@@ -93,6 +113,15 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
                 break;
             case channel_kind::fills:
                 fills = accounts_.fills(p, instrument_id(0), limits::stream_snapshot_fills, 0);
+                break;
+            case channel_kind::bars_1m:
+            case channel_kind::bars_1h:
+                listed = market_data_.instrument(inst).has_value();
+                bars = market_data_.stats().bars(k.id, interval_of(k.kind),
+                                                 limits::stream_snapshot_bars);
+                break;
+            case channel_kind::index:
+                rolling = market_data_.stats().index({});
                 break;
         }
         if (!listed) {
@@ -119,6 +148,14 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
         case channel_kind::fills:
             snapshot = channel_message(name, true, fills_body(market_, fills));
             break;
+        case channel_kind::bars_1m:
+        case channel_kind::bars_1h:
+            snapshot = channel_message(name, true,
+                                       bars_body(bars_symbol(name), interval_of(k.kind), bars));
+            break;
+        case channel_kind::index:
+            snapshot = channel_message(name, true, index_stream_body(market_, rolling));
+            break;
     }
     return true;
 }
@@ -133,7 +170,8 @@ void stream_hub::unsubscribe(const stream_subscriber* who, uint32_t slot, const 
 }
 
 bool stream_hub::listed(const channel_key& k) const {
-    return k.is_private() || market_data_.instrument(instrument_id(k.id)).has_value();
+    return k.is_private() || k.kind == channel_kind::index ||
+           market_data_.instrument(instrument_id(k.id)).has_value();
 }
 
 bool stream_hub::wanted(channel_kind kind, uint32_t id) const {
@@ -177,6 +215,15 @@ void stream_hub::on_event(const event& e) {
                     .trades.push_back(trade_row{t.id.value(), e.event_seq, t.price.value(),
                                                 t.qty.value(), t.aggressor, t.auction != 0, e.ts});
             }
+            for (const channel_kind kind : {channel_kind::bars_1m, channel_kind::bars_1h}) {
+                if (!wanted(kind, t.instrument.value())) continue;
+                auto& starts = touch(kind, t.instrument.value()).bar_starts;
+                const utc_ns start = ledger::md::bar_start(e.ts, interval_of(kind));
+                if (std::find(starts.begin(), starts.end(), start) == starts.end()) {
+                    starts.push_back(start);
+                }
+            }
+            index_dirty_ = true;
             for (const side sd : {side::buy, side::sell}) {
                 const participant_id p = sd == side::buy ? t.buyer : t.seller;
                 if (wanted(channel_kind::fills, p.value())) {
@@ -197,15 +244,29 @@ void stream_hub::on_event(const event& e) {
             on_order(e.participant, e.body.replaced.id);
             break;
         case event_type::command_done:
-            end_command();
+            end_command(e.ts);
             break;
         default:
             break;
     }
 }
 
-void stream_hub::end_command() {
+void stream_hub::end_command(utc_ns ts) {
+    // The index: once trades changed it and a second of engine time passed since the last.
+    if (index_dirty_ && ts - index_sent_ts_ >= ns_per_s && wanted(channel_kind::index, 0)) {
+        touch(channel_kind::index, 0).index =
+            std::make_shared<const rolling_index>(market_data_.stats().index({}));
+        index_sent_ts_ = ts;
+        index_dirty_ = false;
+    }
     for (pending& p : command_) {
+        if (p.key.kind == channel_kind::bars_1m || p.key.kind == channel_kind::bars_1h) {
+            // The bars' totals after the command; the stats applied its events already.
+            for (const utc_ns start : p.bar_starts) {
+                p.bars.push_back(
+                    market_data_.stats().bar_at(p.key.id, interval_of(p.key.kind), start));
+            }
+        }
         if (p.key.kind == channel_kind::orders) {
             // The orders' state after the command; the consumer holds the models' write locks.
             for (const order_id id : p.order_ids) {
@@ -261,6 +322,13 @@ void stream_hub::publish(bool durable) {
                 break;
             case channel_kind::fills:
                 body = fills_body(market_, p.fills);
+                break;
+            case channel_kind::bars_1m:
+            case channel_kind::bars_1h:
+                body = bars_body(bars_symbol(c.name), interval_of(p.key.kind), p.bars);
+                break;
+            case channel_kind::index:
+                body = index_stream_body(market_, *p.index);
                 break;
         }
         deliver(c, channel_message(c.name, false, body));

@@ -17,6 +17,13 @@
 //                    after the command of every order of the participant it touched.
 //   fills            {"fills":[...]}: GET /v1/fills items; the snapshot the newest
 //                    limits::stream_snapshot_fills, newest first, an update the command's fills.
+//   bars:<symbol>:1m|1h  {"symbol","interval","bars":[...]}: GET /v1/bars items; the snapshot
+//                    the newest limits::stream_snapshot_bars oldest first, an update each bar
+//                    the command's trades changed, with its totals so far.
+//   index            the members of GET /v1/index (rolling, unfiltered) but basis/chip/region/
+//                    seq; an update at the end of a command once trades changed it and a second
+//                    of engine time passed since the last update (a tick ends commands every
+//                    250 ms, so a change shows within about a second). Computed once per update.
 // Each update is serialized once and shared by every subscriber (stream_text); a connection
 // numbers each channel's messages itself (snapshot 1, then +1 per message), so seq is gapless
 // per connection and channel. Nothing is published before the journal holds the batch, and
@@ -42,6 +49,7 @@
 #include "gateway/account_model.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/market_model.hpp"
+#include "gateway/market_stats.hpp"
 #include "gateway/stream_text.hpp"
 
 namespace cux::gateway {
@@ -92,11 +100,14 @@ private:
         std::vector<engine::order_id> order_ids;
         std::vector<order_row> orders;
         std::vector<fill_row> fills;
+        std::vector<engine::utc_ns> bar_starts;  // bars: the bars the command's trades touched
+        std::vector<ledger::md::bar> bars;
+        std::shared_ptr<const rolling_index> index;
     };
 
     [[nodiscard]] bool wanted(channel_kind kind, uint32_t id) const;
     pending& touch(channel_kind kind, uint32_t id);
-    void end_command();
+    void end_command(engine::utc_ns ts);
     void deliver(channel& c, const shared_text& m);
     void on_level(const engine::event& e);
     void on_order(engine::participant_id p, engine::order_id id);
@@ -109,6 +120,8 @@ private:
     // The consumer's, under mu_.
     std::vector<pending> command_;  // the current command's channels
     std::vector<pending> batch_;    // completed commands' channels, in order
+    bool index_dirty_ = false;      // trades since the last index update
+    engine::utc_ns index_sent_ts_ = 0;
 };
 
 }  // namespace cux::gateway

@@ -196,7 +196,29 @@ bool parse_channel(std::string_view name, const market_config& m, channel_key& o
         out = channel_key{name == "orders" ? channel_kind::orders : channel_kind::fills, 0};
         return true;
     }
-    if (name == "index" || name == "alerts" || name.starts_with("bars:")) {
+    if (name == "index") {
+        out = channel_key{channel_kind::index, 0};
+        return true;
+    }
+    if (name.starts_with("bars:")) {
+        // bars:<symbol>:1m | bars:<symbol>:1h
+        const std::string_view rest = name.substr(5);
+        const std::size_t last = rest.rfind(':');
+        const std::string_view iv = last == std::string_view::npos ? "" : rest.substr(last + 1);
+        if (iv != "1m" && iv != "1h") {
+            return refuse("UNKNOWN_CHANNEL", "channel " + std::string(name) +
+                                                 ": want bars:<symbol>:1m or bars:<symbol>:1h");
+        }
+        const auto key = parse_symbol(m, rest.substr(0, last));
+        if (!key) {
+            return refuse("UNKNOWN_INSTRUMENT",
+                          "channel " + std::string(name) + ": no such instrument");
+        }
+        out = channel_key{iv == "1m" ? channel_kind::bars_1m : channel_kind::bars_1h,
+                          pack(*key).value()};
+        return true;
+    }
+    if (name == "alerts") {
         return refuse("NOT_IMPLEMENTED",
                       "channel " + std::string(name) + " is not served yet (a later issue)");
     }
@@ -227,6 +249,12 @@ std::string channel_name(const market_config& m, const channel_key& k) {
             return "orders";
         case channel_kind::fills:
             return "fills";
+        case channel_kind::bars_1m:
+            return "bars:" + format_symbol(m, unpack(instrument_id(k.id))) + ":1m";
+        case channel_kind::bars_1h:
+            return "bars:" + format_symbol(m, unpack(instrument_id(k.id))) + ":1h";
+        case channel_kind::index:
+            return "index";
     }
     return "";
 }

@@ -20,11 +20,19 @@
 
 namespace cux::gateway {
 
-enum class channel_kind : uint8_t { book = 0, trades = 1, orders = 2, fills = 3 };
+enum class channel_kind : uint8_t {
+    book = 0,
+    trades = 1,
+    orders = 2,
+    fills = 3,
+    bars_1m = 4,  // id: the instrument
+    bars_1h = 5,
+    index = 6,  // id 0
+};
 
 struct channel_key {
     channel_kind kind = channel_kind::book;
-    uint32_t id = 0;  // instrument id (book, trades) or participant id (orders, fills)
+    uint32_t id = 0;  // instrument id (book, trades, bars) or participant id (orders, fills)
 
     [[nodiscard]] uint64_t packed() const {
         return uint64_t{static_cast<uint8_t>(kind)} << 32 | id;

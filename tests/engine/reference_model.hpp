@@ -134,6 +134,9 @@ public:
         int64_t band_high = 0;
         int64_t last_trade = 0;
         int64_t settlement = 0;
+        settlement_method settlement_by = settlement_method::none;
+        int64_t late_pq = 0;  // price x qty of trades in the 15 minutes before gate closure
+        int64_t late_q = 0;
         int64_t energy_units = 0;          // one device over the whole window, 1e-7 fen
         std::vector<morder> orders;        // resting orders of both sides, in no particular order
         std::vector<mcontract> contracts;  // in trade order, until the instrument settles

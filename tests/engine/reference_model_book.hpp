@@ -145,6 +145,10 @@ inline void reference_model::fill(minst& in, morder& b, morder& s, side aggresso
     touch(b.owner);
     release(s.owner, in, q, true);
     in.last_trade = price;
+    if (now_ >= in.gate_ts - 15 * 60 * ns_per_s) {
+        in.late_pq += price * q;
+        in.late_q += q;
+    }
 
     mcontract k;
     k.id = next_trade_;

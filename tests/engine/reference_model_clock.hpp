@@ -226,8 +226,20 @@ inline void reference_model::auction(minst& in, auction_kind kind) {
         }
     }
     if (kind == auction_kind::closing) {
-        // The official settlement price: the closing auction's, else the last trade's.
-        in.settlement = best_vol > 0 ? best_p : in.last_trade;
+        // The official settlement price: the closing auction's, else the VWAP of the last 15
+        // minutes before gate closure (half up to the tick), else the last trade's.
+        if (best_vol > 0) {
+            in.settlement = best_p;
+            in.settlement_by = settlement_method::closing_auction;
+        } else if (in.late_q > 0) {
+            const int64_t step = in.late_q * in.tick;
+            in.settlement = (in.late_pq + step / 2) / step * in.tick;
+            in.settlement_by = settlement_method::vwap_15m;
+        } else {
+            in.settlement = in.last_trade;
+            in.settlement_by =
+                in.last_trade > 0 ? settlement_method::last_trade : settlement_method::none;
+        }
         if (in.settlement > 0) last_settlement_[{in.key.chip, in.key.region}] = in.settlement;
     }
     event& e = emit(event_type::auction_result, participant_id(0));

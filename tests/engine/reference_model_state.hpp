@@ -168,6 +168,7 @@ inline void reference_model::emit_status(const minst& in) {
     e.body.status.band_low = price_fen(in.band_low);
     e.body.status.band_high = price_fen(in.band_high);
     e.body.status.settlement = price_fen(in.settlement);
+    e.body.status.settlement_by = in.settlement_by;
 }
 
 }  // namespace cux::engine::test

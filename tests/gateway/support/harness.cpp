@@ -82,6 +82,19 @@ void test_exchange::start() {
     }
     ledger_ = std::move(w).value();
     ledger_->start();
+    ledger::md_writer_options mo;
+    mo.path = dir_ + "/marketdata.db";
+    mo.utc_offset_hours = market_.calendar.utc_offset_hours;
+    mo.gate_closure_s = market_.calendar.gate_closure_s;
+    mo.wait_durable = durability_->fn();
+    mo.batch_ms = 20;
+    auto mw = ledger::md_writer::open(pipeline_->events(), mo);
+    if (!mw) {
+        ADD_FAILURE() << "market data: " << mw.error().message;
+        std::abort();
+    }
+    market_data_ = std::move(mw).value();
+    market_data_->start();
     server_options so;
     so.data_dir = dir_;
     so.listen = "127.0.0.1:0";
@@ -108,8 +121,10 @@ void test_exchange::stop() {
     if (pipeline_) pipeline_->stop();
     if (server_) server_->stop();
     if (ledger_) ledger_->join();
+    if (market_data_) market_data_->join();
     server_.reset();
     ledger_.reset();
+    market_data_.reset();
     durability_.reset();
     pipeline_.reset();
     machine_.reset();

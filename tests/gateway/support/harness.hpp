@@ -19,6 +19,7 @@
 #include "engine/exchange.hpp"
 #include "engine/pipeline.hpp"
 #include "gateway/server.hpp"
+#include "ledger/market_data_writer.hpp"
 #include "ledger/pipeline_link.hpp"
 #include "ledger/writer.hpp"
 #include "tests/gateway/support/client.hpp"
@@ -62,6 +63,8 @@ public:
     [[nodiscard]] const credentials& admin() const { return admin_; }
     [[nodiscard]] transport mode() const { return opts_.tls ? transport::tls : transport::plain; }
     [[nodiscard]] engine::pipeline& pipeline() { return *pipeline_; }
+    // The market-data recorder's committed position (tests wait for it before reading history).
+    [[nodiscard]] uint64_t market_data_seq() const { return market_data_->committed_seq(); }
     [[nodiscard]] const engine::market_config& market() const { return market_; }
 
     std::unique_ptr<connection> connect(std::chrono::milliseconds timeout = 5s);
@@ -109,6 +112,7 @@ private:
     std::unique_ptr<engine::pipeline> pipeline_;
     std::unique_ptr<ledger::pipeline_durability> durability_;
     std::unique_ptr<ledger::writer> ledger_;
+    std::unique_ptr<ledger::md_writer> market_data_;
     std::unique_ptr<server> server_;
     std::unique_ptr<connection> conn_;
     uint16_t port_ = 0;

@@ -22,6 +22,8 @@ inline std::string stream_schema(const json& m) {
     if (channel.starts_with("trades:")) return "stream_trades.json";
     if (channel == "orders") return "stream_orders.json";
     if (channel == "fills") return "stream_fills.json";
+    if (channel.starts_with("bars:")) return "stream_bars.json";
+    if (channel == "index") return "stream_index.json";
     const std::string type = m.value("type", "");
     if (type == "heartbeat") return "stream_heartbeat.json";
     if (type == "result") return "stream_result.json";
