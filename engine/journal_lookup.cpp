@@ -71,17 +71,23 @@ bool journal_lookup::read(uint64_t seq, command& out, std::string& error) {
         error = "command seqs start at 1";
         return false;
     }
-    if (!open_for(seq, error)) return false;
     unsigned char rec[jf::record_bytes];
-    const uint64_t off = jf::header_bytes + (seq - fd_first_) * jf::record_bytes;
-    const ssize_t n = ::pread(fd_, rec, sizeof rec, static_cast<off_t>(off));
-    if (n != static_cast<ssize_t>(sizeof rec)) {
+    // Twice at most: past the end of the open segment, a newer segment may hold it.
+    for (int attempt = 0;; ++attempt) {
+        if (!open_for(seq, error)) return false;
+        const uint64_t off = jf::header_bytes + (seq - fd_first_) * jf::record_bytes;
+        const ssize_t n = ::pread(fd_, rec, sizeof rec, static_cast<off_t>(off));
+        if (n == static_cast<ssize_t>(sizeof rec)) break;
         const std::string path = dir_ + "/" + segment_name(fd_first_);
-        error = n < 0 ? errno_text("pread", path, errno)
-                      : "command " + std::to_string(seq) + " is not in " + path + " (short read)";
-        // A later call lists the directory again (a new segment may hold it).
-        fd_end_ = fd_first_;
-        return false;
+        if (n < 0) {
+            error = errno_text("pread", path, errno);
+            return false;
+        }
+        fd_end_ = fd_first_;  // list the directory again
+        if (attempt == 1) {
+            error = "command " + std::to_string(seq) + " is not in " + path + " (short read)";
+            return false;
+        }
     }
     if (get_u32(rec) != jf::payload_bytes ||
         get_u32(rec + 4) != crc32c(rec + jf::frame_bytes, jf::payload_bytes)) {

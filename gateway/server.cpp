@@ -163,7 +163,7 @@ struct server::impl {
                                     std::chrono::steady_clock::now() - started_at)
                                     .count());
                         },
-                        opts.data_dir + "/cux.db", opts.order_gate}),
+                        opts.data_dir + "/cux.db", opts.order_gate, opts.data_dir + "/audit.db"}),
           connections(opts.connections_max, opts.connections_per_ip_max),
           core{rest,
                routes,
@@ -321,6 +321,10 @@ bound_endpoint server::start() {
 }
 
 std::string server::url() const { return impl_->url; }
+
+void server::publish_alerts(const std::vector<ledger::alert>& alerts) {
+    impl_->hub.publish_alerts(alerts);
+}
 
 std::string server::admin_credentials_path() const {
     return impl_->opts.data_dir + "/admin.credentials";

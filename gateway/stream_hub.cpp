@@ -7,6 +7,7 @@
 #include "gateway/money.hpp"
 #include "gateway/stream_protocol.hpp"
 #include "gateway/views.hpp"
+#include "gateway/views_regulator.hpp"
 
 namespace cux::gateway {
 
@@ -74,6 +75,7 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
     std::vector<trade_row> trades;
     std::vector<order_row> orders;
     std::vector<fill_row> fills;
+    std::vector<ledger::alert> alerts;
     std::string name = channel_name(market_, k);
     {
         std::lock_guard guard(mu_);
@@ -93,6 +95,9 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
                 break;
             case channel_kind::fills:
                 fills = accounts_.fills(p, instrument_id(0), limits::stream_snapshot_fills, 0);
+                break;
+            case channel_kind::alerts:
+                alerts.assign(recent_alerts_.rbegin(), recent_alerts_.rend());
                 break;
         }
         if (!listed) {
@@ -119,6 +124,12 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
         case channel_kind::fills:
             snapshot = channel_message(name, true, fills_body(market_, fills));
             break;
+        case channel_kind::alerts: {
+            json list = json::array();
+            for (const ledger::alert& a : alerts) list.push_back(alert_json(market_, a));
+            snapshot = channel_message(name, true, json{{"alerts", std::move(list)}});
+            break;
+        }
     }
     return true;
 }
@@ -133,7 +144,8 @@ void stream_hub::unsubscribe(const stream_subscriber* who, uint32_t slot, const 
 }
 
 bool stream_hub::listed(const channel_key& k) const {
-    return k.is_private() || market_data_.instrument(instrument_id(k.id)).has_value();
+    return k.is_private() || k.is_regulator_only() ||
+           market_data_.instrument(instrument_id(k.id)).has_value();
 }
 
 bool stream_hub::wanted(channel_kind kind, uint32_t id) const {
@@ -262,11 +274,35 @@ void stream_hub::publish(bool durable) {
             case channel_kind::fills:
                 body = fills_body(market_, p.fills);
                 break;
+            case channel_kind::alerts:
+                continue;  // published by publish_alerts(), never batched
         }
         deliver(c, channel_message(c.name, false, body));
         if (c.subs.empty()) channels_.erase(it);
     }
     batch_.clear();
+}
+
+void stream_hub::publish_alerts(const std::vector<ledger::alert>& alerts) {
+    if (alerts.empty()) return;
+    // Under the lock throughout, so that a subscriber's snapshot holds an alert or its update
+    // does, never both and never neither.
+    std::lock_guard guard(mu_);
+    for (const ledger::alert& a : alerts) {
+        recent_alerts_.push_back(a);
+        if (recent_alerts_.size() > limits::stream_snapshot_alerts) recent_alerts_.pop_front();
+    }
+    const auto it = channels_.find(channel_key{channel_kind::alerts, 0}.packed());
+    if (it == channels_.end()) return;
+    // A restart derives every alert again: a subscriber gets at most the recent ones at once.
+    const std::size_t skip = alerts.size() > limits::stream_snapshot_alerts
+                                 ? alerts.size() - limits::stream_snapshot_alerts
+                                 : 0;
+    json list = json::array();
+    for (std::size_t i = skip; i < alerts.size(); ++i)
+        list.push_back(alert_json(market_, alerts[i]));
+    deliver(it->second, channel_message("alerts", false, json{{"alerts", std::move(list)}}));
+    if (it->second.subs.empty()) channels_.erase(it);
 }
 
 }  // namespace cux::gateway

@@ -17,6 +17,11 @@
 //                    after the command of every order of the participant it touched.
 //   fills            {"fills":[...]}: GET /v1/fills items; the snapshot the newest
 //                    limits::stream_snapshot_fills, newest first, an update the command's fills.
+//   alerts           {"alerts":[...]}: surveillance alerts (schemas/api/alert.json), regulator
+//                    only; the snapshot the newest limits::stream_snapshot_alerts, newest first,
+//                    an update the alerts the audit writer committed in one batch, oldest
+//                    first. Published by publish_alerts() from the audit writer's thread (not
+//                    the event consumer): alerts are derived from committed audit batches.
 // Each update is serialized once and shared by every subscriber (stream_text); a connection
 // numbers each channel's messages itself (snapshot 1, then +1 per message), so seq is gapless
 // per connection and channel. Nothing is published before the journal holds the batch, and
@@ -31,6 +36,7 @@
 // Limits: channels exist only while subscribed; a connection holds at most
 // limits::stream_subscriptions_max subscriptions (its session enforces it).
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +49,7 @@
 #include "gateway/api_error.hpp"
 #include "gateway/market_model.hpp"
 #include "gateway/stream_text.hpp"
+#include "ledger/surveillance.hpp"
 
 namespace cux::gateway {
 
@@ -70,6 +77,11 @@ public:
     // True while a command whose events were collected has not ended (its events span two
     // batches): the consumer keeps lock() until it ends, so that no snapshot splits it.
     [[nodiscard]] bool mid_command() const { return !command_.empty(); }
+
+    // ---- the audit writer's thread ----
+    // Remembers the alerts (the newest stream_snapshot_alerts) and sends them to the alerts
+    // channel's subscribers as one update. Takes lock() itself.
+    void publish_alerts(const std::vector<ledger::alert>& alerts);
 
 private:
     struct sub_ref {
@@ -107,8 +119,9 @@ private:
     std::mutex mu_;
     std::unordered_map<uint64_t, channel> channels_;  // by channel_key::packed()
     // The consumer's, under mu_.
-    std::vector<pending> command_;  // the current command's channels
-    std::vector<pending> batch_;    // completed commands' channels, in order
+    std::vector<pending> command_;             // the current command's channels
+    std::vector<pending> batch_;               // completed commands' channels, in order
+    std::deque<ledger::alert> recent_alerts_;  // oldest first, under mu_
 };
 
 }  // namespace cux::gateway

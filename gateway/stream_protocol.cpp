@@ -196,7 +196,11 @@ bool parse_channel(std::string_view name, const market_config& m, channel_key& o
         out = channel_key{name == "orders" ? channel_kind::orders : channel_kind::fills, 0};
         return true;
     }
-    if (name == "index" || name == "alerts" || name.starts_with("bars:")) {
+    if (name == "alerts") {
+        out = channel_key{channel_kind::alerts, 0};
+        return true;
+    }
+    if (name == "index" || name.starts_with("bars:")) {
         return refuse("NOT_IMPLEMENTED",
                       "channel " + std::string(name) + " is not served yet (a later issue)");
     }
@@ -227,6 +231,8 @@ std::string channel_name(const market_config& m, const channel_key& k) {
             return "orders";
         case channel_kind::fills:
             return "fills";
+        case channel_kind::alerts:
+            return "alerts";
     }
     return "";
 }

@@ -15,7 +15,8 @@
 //   {"op":"cancel","order_id","req_id"}
 //   {"op":"ping"}
 // Channels: book:<symbol>, trades:<symbol> (public), orders, fills (the caller's own; need auth).
-// bars:<symbol>:<interval>, index and alerts are later issues: NOT_IMPLEMENTED, never faked.
+// alerts (surveillance, regulator only; stream_hub.hpp). bars:<symbol>:<interval> and index are
+// later issues: NOT_IMPLEMENTED, never faked.
 //
 // Server -> client replies (channel messages are built by stream_hub):
 //   {"type":"authenticated","req_id","participant_id","roles"}
@@ -64,7 +65,7 @@ bool parse_stream_request(std::string_view text, const engine::market_config& m,
                           stream_request& out, api_error& err);
 
 // A channel name -> its key. The participant of orders/fills is filled in by the caller (the
-// key's id is 0 here). Refusals: UNKNOWN_CHANNEL, NOT_IMPLEMENTED (bars, index, alerts),
+// key's id is 0 here). Refusals: UNKNOWN_CHANNEL, NOT_IMPLEMENTED (bars, index),
 // UNKNOWN_INSTRUMENT (a symbol that cannot exist); all 400 with field "channels".
 bool parse_channel(std::string_view name, const engine::market_config& m, channel_key& out,
                    api_error& err);

@@ -20,11 +20,11 @@
 
 namespace cux::gateway {
 
-enum class channel_kind : uint8_t { book = 0, trades = 1, orders = 2, fills = 3 };
+enum class channel_kind : uint8_t { book = 0, trades = 1, orders = 2, fills = 3, alerts = 4 };
 
 struct channel_key {
     channel_kind kind = channel_kind::book;
-    uint32_t id = 0;  // instrument id (book, trades) or participant id (orders, fills)
+    uint32_t id = 0;  // instrument id (book, trades) or participant id (orders, fills); alerts 0
 
     [[nodiscard]] uint64_t packed() const {
         return uint64_t{static_cast<uint8_t>(kind)} << 32 | id;
@@ -32,6 +32,8 @@ struct channel_key {
     [[nodiscard]] bool is_private() const {
         return kind == channel_kind::orders || kind == channel_kind::fills;
     }
+    // Needs an authenticated regulator (one channel for all of them, id 0).
+    [[nodiscard]] bool is_regulator_only() const { return kind == channel_kind::alerts; }
     friend bool operator==(const channel_key&, const channel_key&) = default;
 };
 

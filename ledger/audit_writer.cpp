@@ -334,7 +334,10 @@ void audit_writer::run() {
         if (staged_.empty()) batch_start = steady::now();
         taken_ += ring_.poll(
             id_, [this](const event& e) { stage(e); }, std::min(avail, poll_chunk));
+        // Replayed events the store holds already count too, so that the position (and the
+        // alerts they raise again) moves on during a long replay.
         const bool due = staged_.size() >= opts_.batch_rows ||
+                         taken_ - done_items_.load(std::memory_order_relaxed) >= opts_.batch_rows ||
                          steady::now() - batch_start >= std::chrono::milliseconds(opts_.batch_ms);
         if ((due && at_boundary_) || staged_.size() >= opts_.rows_hard_max) flush();
     }

@@ -19,6 +19,7 @@
 #include "engine/exchange.hpp"
 #include "engine/pipeline.hpp"
 #include "gateway/server.hpp"
+#include "ledger/audit_writer.hpp"
 #include "ledger/pipeline_link.hpp"
 #include "ledger/writer.hpp"
 #include "tests/gateway/support/client.hpp"
@@ -63,6 +64,12 @@ public:
     [[nodiscard]] transport mode() const { return opts_.tls ? transport::tls : transport::plain; }
     [[nodiscard]] engine::pipeline& pipeline() { return *pipeline_; }
     [[nodiscard]] const engine::market_config& market() const { return market_; }
+    // The engine (read it only while no command is applied: tests tick by hand, so between
+    // requests) and the audit writer.
+    [[nodiscard]] const engine::exchange& engine_state() const { return *exchange_; }
+    [[nodiscard]] ledger::audit_writer& audit() { return *audit_; }
+    // Waits until the audit store holds every command applied so far; false after 10 s.
+    bool wait_audit();
 
     std::unique_ptr<connection> connect(std::chrono::milliseconds timeout = 5s);
     // A WebSocket connection to /v1/stream (TLS checked against the server's certificate).
@@ -109,6 +116,7 @@ private:
     std::unique_ptr<engine::pipeline> pipeline_;
     std::unique_ptr<ledger::pipeline_durability> durability_;
     std::unique_ptr<ledger::writer> ledger_;
+    std::unique_ptr<ledger::audit_writer> audit_;
     std::unique_ptr<server> server_;
     std::unique_ptr<connection> conn_;
     uint16_t port_ = 0;

@@ -22,6 +22,7 @@ inline std::string stream_schema(const json& m) {
     if (channel.starts_with("trades:")) return "stream_trades.json";
     if (channel == "orders") return "stream_orders.json";
     if (channel == "fills") return "stream_fills.json";
+    if (channel == "alerts") return "stream_alerts.json";
     const std::string type = m.value("type", "");
     if (type == "heartbeat") return "stream_heartbeat.json";
     if (type == "result") return "stream_result.json";
