@@ -150,7 +150,11 @@ static_assert(sizeof(job_body) == 72, "a job fits the command body");
 
 struct create_participant_body {
     uint8_t roles;  // role_bits
-    uint8_t pad[7];
+    uint8_t pad[3];
+    // Linked participants (one beneficial owner) share a group id; 0 = none. The engine only
+    // echoes it in participant_created (surveillance reads it there: wash trades between
+    // members of one group). Journals written before it existed hold 0 here.
+    uint32_t group;
     char name[limits::participant_name_bytes];
 };
 

@@ -207,6 +207,7 @@ struct participant_created_body {
     uint8_t roles;
     uint8_t pad[3];
     char name[limits::participant_name_bytes];
+    uint32_t group;  // as created (create_participant_body::group); 0 = none
 };
 
 // One candidate of a job: a chip class in a region, priced for `devices` devices over every

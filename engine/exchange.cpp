@@ -189,6 +189,7 @@ void exchange::on_create_participant(const command& c) {
     e.body.created.participant = id;
     e.body.created.roles = b.roles;
     std::memcpy(e.body.created.name, ps.name, sizeof e.body.created.name);
+    e.body.created.group = b.group;
     send_event();
 }
 

@@ -244,6 +244,9 @@ const api::route api::routes_[] = {
     {"POST", "v1/withdrawals", true, traders, &api::post_withdrawal},
     {"POST", "v1/admin/participants", true, role_admin, &api::post_participant},
     {"POST", "v1/admin/deposits", true, role_admin, &api::post_deposit},
+    {"GET", "v1/audit", true, role_regulator, &api::get_audit},
+    {"GET", "v1/audit.csv", true, role_regulator, &api::get_audit_csv},
+    {"GET", "v1/alerts", true, role_regulator, &api::get_alerts},
 };
 
 api::api(api_deps d) : d_(std::move(d)), reference_(reference_body(d_.market)) {}

@@ -19,6 +19,7 @@
 //   vendor                     POST/GET /v1/capacity, POST /v1/contracts/{id}/fail
 //   any participant            GET /v1/account, GET /v1/statement
 //   admin                      POST /v1/admin/participants, POST /v1/admin/deposits
+//   regulator                  GET /v1/audit, /v1/audit.csv, /v1/alerts (audit store)
 // A participant only ever sees its own orders, fills, contracts and statement: another's order
 // id is 404 NOT_FOUND, exactly as an unknown one.
 //
@@ -68,6 +69,7 @@ struct http_response {
     unsigned status = 200;
     std::string body;
     uint32_t retry_after_s = 0;  // > 0: a Retry-After header
+    std::string content_type;    // empty: application/json
 };
 
 // What a session is to the API: where its commands' outcomes go.
@@ -94,6 +96,7 @@ struct api_deps {
     // "" while new orders may be accepted, else why not (the ledger writer's order gate).
     std::function<std::string()> order_gate;
     std::string market_data_db;  // DIR/marketdata.db: bars, settlements, index history
+    std::string audit_db;  // DIR/audit.db: the regulator's routes read the audit store
 };
 
 class api {
@@ -173,6 +176,10 @@ private:
     handled post_withdrawal(const context& c, http_response& out);
     handled post_participant(const context& c, http_response& out);
     handled post_deposit(const context& c, http_response& out);
+    // routes_regulator.cpp
+    handled get_audit(const context& c, http_response& out);
+    handled get_audit_csv(const context& c, http_response& out);
+    handled get_alerts(const context& c, http_response& out);
 
     // Arms the session's lane and queues the command (api.cpp).
     handled submit(const context& c, pending_request p, http_response& out) {

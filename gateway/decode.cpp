@@ -206,7 +206,7 @@ bool decode_participant(std::string_view body, command& out, api_error& err) {
     json j;
     if (!parse_json_object(body, j, err)) return false;
     fields f(j, err);
-    f.only({"name", "roles"});
+    f.only({"name", "roles", "group"});
     std::string name;
     f.string("name", name, true, limits::participant_name_bytes - 1);
     if (!f.ok()) return false;
@@ -242,9 +242,20 @@ bool decode_participant(std::string_view body, command& out, api_error& err) {
     if ((roles & role_regulator) != 0 && (roles & (role_vendor | role_buyer)) != 0) {
         return f.fail(400, "BAD_REQUEST", "a regulator holds no trading role", "roles");
     }
+    // An optional group of linked participants (surveillance): a decimal id of 1 to 9 digits.
+    uint32_t group = 0;
+    if (const auto g = j.find("group"); g != j.end()) {
+        const auto v = g->is_string() ? parse_id(g->get_ref<const std::string&>()) : std::nullopt;
+        if (!v || *v == 0 || *v > 999'999'999) {
+            return f.fail(400, "BAD_REQUEST", "group must be a decimal id from 1 to 999999999",
+                          "group");
+        }
+        group = static_cast<uint32_t>(*v);
+    }
     out.type = command_type::create_participant;
     create_participant_body& b = out.body.create;
     b.roles = roles;
+    b.group = group;
     std::memset(b.name, 0, sizeof b.name);
     std::memcpy(b.name, name.data(), name.size());
     return true;

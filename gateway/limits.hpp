@@ -87,6 +87,7 @@ constexpr std::size_t bars_limit_max = 5'000;
 constexpr int64_t index_history_hours_max = 744;
 constexpr std::size_t stream_snapshot_orders = list_limit_max;
 constexpr std::size_t stream_snapshot_fills = 100;
+constexpr std::size_t stream_snapshot_alerts = 100;  // the alerts channel's snapshot
 // Heartbeat interval bounds (server_options::heartbeat_interval).
 constexpr int64_t stream_heartbeat_ms_min = 10;
 constexpr int64_t stream_heartbeat_ms_max = 60'000;

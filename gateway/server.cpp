@@ -164,7 +164,7 @@ struct server::impl {
                                     .count());
                         },
                         opts.data_dir + "/cux.db", opts.order_gate,
-                        opts.data_dir + "/marketdata.db"}),
+                        opts.data_dir + "/marketdata.db", opts.data_dir + "/audit.db"}),
           connections(opts.connections_max, opts.connections_per_ip_max),
           core{rest,
                routes,
@@ -322,6 +322,10 @@ bound_endpoint server::start() {
 }
 
 std::string server::url() const { return impl_->url; }
+
+void server::publish_alerts(const std::vector<ledger::alert>& alerts) {
+    impl_->hub.publish_alerts(alerts);
+}
 
 std::string server::admin_credentials_path() const {
     return impl_->opts.data_dir + "/admin.credentials";

@@ -47,9 +47,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/market.hpp"
 #include "engine/pipeline.hpp"
+#include "ledger/surveillance.hpp"
 
 namespace cux::gateway {
 
@@ -102,6 +104,10 @@ public:
     [[nodiscard]] std::string url() const;
     // DIR/admin.credentials.
     [[nodiscard]] std::string admin_credentials_path() const;
+    // Surveillance alerts for the stream's `alerts` channel: the audit writer's on_alerts
+    // (ledger/audit_writer.hpp) calls it from its thread after each commit. Any thread; call
+    // it no more once stop() has begun (serve joins the audit writer first).
+    void publish_alerts(const std::vector<ledger::alert>& alerts);
     // Idempotent. Call it after pipeline::stop(); if the pipeline still runs (an error path,
     // the destructor), it calls pipeline::stop() itself first.
     void stop();

@@ -8,6 +8,7 @@
 #include "gateway/stream_protocol.hpp"
 #include "gateway/views.hpp"
 #include "gateway/views_market_data.hpp"
+#include "gateway/views_regulator.hpp"
 
 namespace cux::gateway {
 
@@ -94,6 +95,7 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
     std::vector<fill_row> fills;
     std::vector<ledger::md::bar> bars;
     rolling_index rolling;
+    std::vector<ledger::alert> alerts;
     std::string name = channel_name(market_, k);
     {
         std::lock_guard guard(mu_);
@@ -122,6 +124,9 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
                 break;
             case channel_kind::index:
                 rolling = market_data_.stats().index({});
+                break;
+            case channel_kind::alerts:
+                alerts.assign(recent_alerts_.rbegin(), recent_alerts_.rend());
                 break;
         }
         if (!listed) {
@@ -156,6 +161,12 @@ bool stream_hub::subscribe(const std::shared_ptr<stream_subscriber>& who, uint32
         case channel_kind::index:
             snapshot = channel_message(name, true, index_stream_body(market_, rolling));
             break;
+        case channel_kind::alerts: {
+            json list = json::array();
+            for (const ledger::alert& a : alerts) list.push_back(alert_json(market_, a));
+            snapshot = channel_message(name, true, json{{"alerts", std::move(list)}});
+            break;
+        }
     }
     return true;
 }
@@ -170,7 +181,7 @@ void stream_hub::unsubscribe(const stream_subscriber* who, uint32_t slot, const 
 }
 
 bool stream_hub::listed(const channel_key& k) const {
-    return k.is_private() || k.kind == channel_kind::index ||
+    return k.is_private() || k.kind == channel_kind::index || k.is_regulator_only() ||
            market_data_.instrument(instrument_id(k.id)).has_value();
 }
 
@@ -330,11 +341,35 @@ void stream_hub::publish(bool durable) {
             case channel_kind::index:
                 body = index_stream_body(market_, *p.index);
                 break;
+            case channel_kind::alerts:
+                continue;  // published by publish_alerts(), never batched
         }
         deliver(c, channel_message(c.name, false, body));
         if (c.subs.empty()) channels_.erase(it);
     }
     batch_.clear();
+}
+
+void stream_hub::publish_alerts(const std::vector<ledger::alert>& alerts) {
+    if (alerts.empty()) return;
+    // Under the lock throughout, so that a subscriber's snapshot holds an alert or its update
+    // does, never both and never neither.
+    std::lock_guard guard(mu_);
+    for (const ledger::alert& a : alerts) {
+        recent_alerts_.push_back(a);
+        if (recent_alerts_.size() > limits::stream_snapshot_alerts) recent_alerts_.pop_front();
+    }
+    const auto it = channels_.find(channel_key{channel_kind::alerts, 0}.packed());
+    if (it == channels_.end()) return;
+    // A restart derives every alert again: a subscriber gets at most the recent ones at once.
+    const std::size_t skip = alerts.size() > limits::stream_snapshot_alerts
+                                 ? alerts.size() - limits::stream_snapshot_alerts
+                                 : 0;
+    json list = json::array();
+    for (std::size_t i = skip; i < alerts.size(); ++i)
+        list.push_back(alert_json(market_, alerts[i]));
+    deliver(it->second, channel_message("alerts", false, json{{"alerts", std::move(list)}}));
+    if (it->second.subs.empty()) channels_.erase(it);
 }
 
 }  // namespace cux::gateway

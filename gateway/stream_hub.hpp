@@ -24,6 +24,11 @@
 //                    seq; an update at the end of a command once trades changed it and a second
 //                    of engine time passed since the last update (a tick ends commands every
 //                    250 ms, so a change shows within about a second). Computed once per update.
+//   alerts           {"alerts":[...]}: surveillance alerts (schemas/api/alert.json), regulator
+//                    only; the snapshot the newest limits::stream_snapshot_alerts, newest first,
+//                    an update the alerts the audit writer committed in one batch, oldest
+//                    first. Published by publish_alerts() from the audit writer's thread (not
+//                    the event consumer): alerts are derived from committed audit batches.
 // Each update is serialized once and shared by every subscriber (stream_text); a connection
 // numbers each channel's messages itself (snapshot 1, then +1 per message), so seq is gapless
 // per connection and channel. Nothing is published before the journal holds the batch, and
@@ -38,6 +43,7 @@
 // Limits: channels exist only while subscribed; a connection holds at most
 // limits::stream_subscriptions_max subscriptions (its session enforces it).
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,6 +57,7 @@
 #include "gateway/market_model.hpp"
 #include "gateway/market_stats.hpp"
 #include "gateway/stream_text.hpp"
+#include "ledger/surveillance.hpp"
 
 namespace cux::gateway {
 
@@ -78,6 +85,11 @@ public:
     // True while a command whose events were collected has not ended (its events span two
     // batches): the consumer keeps lock() until it ends, so that no snapshot splits it.
     [[nodiscard]] bool mid_command() const { return !command_.empty(); }
+
+    // ---- the audit writer's thread ----
+    // Remembers the alerts (the newest stream_snapshot_alerts) and sends them to the alerts
+    // channel's subscribers as one update. Takes lock() itself.
+    void publish_alerts(const std::vector<ledger::alert>& alerts);
 
 private:
     struct sub_ref {
@@ -118,10 +130,11 @@ private:
     std::mutex mu_;
     std::unordered_map<uint64_t, channel> channels_;  // by channel_key::packed()
     // The consumer's, under mu_.
-    std::vector<pending> command_;  // the current command's channels
-    std::vector<pending> batch_;    // completed commands' channels, in order
-    bool index_dirty_ = false;      // trades since the last index update
+    std::vector<pending> command_;             // the current command's channels
+    std::vector<pending> batch_;               // completed commands' channels, in order
+    bool index_dirty_ = false;                 // trades since the last index update
     engine::utc_ns index_sent_ts_ = 0;
+    std::deque<ledger::alert> recent_alerts_;  // oldest first, under mu_
 };
 
 }  // namespace cux::gateway

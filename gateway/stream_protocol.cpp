@@ -219,8 +219,8 @@ bool parse_channel(std::string_view name, const market_config& m, channel_key& o
         return true;
     }
     if (name == "alerts") {
-        return refuse("NOT_IMPLEMENTED",
-                      "channel " + std::string(name) + " is not served yet (a later issue)");
+        out = channel_key{channel_kind::alerts, 0};
+        return true;
     }
     const std::size_t colon = name.find(':');
     const std::string_view kind = name.substr(0, colon);
@@ -255,6 +255,8 @@ std::string channel_name(const market_config& m, const channel_key& k) {
             return "bars:" + format_symbol(m, unpack(instrument_id(k.id))) + ":1h";
         case channel_kind::index:
             return "index";
+        case channel_kind::alerts:
+            return "alerts";
     }
     return "";
 }

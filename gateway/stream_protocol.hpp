@@ -15,7 +15,7 @@
 //   {"op":"cancel","order_id","req_id"}
 //   {"op":"ping"}
 // Channels: book:<symbol>, trades:<symbol>, bars:<symbol>:1m|1h, index (public), orders, fills
-// (the caller's own; need auth). alerts is a later issue: NOT_IMPLEMENTED, never faked.
+// (the caller's own; need auth), alerts (surveillance, regulator only; stream_hub.hpp).
 //
 // Server -> client replies (channel messages are built by stream_hub):
 //   {"type":"authenticated","req_id","participant_id","roles"}
@@ -64,7 +64,7 @@ bool parse_stream_request(std::string_view text, const engine::market_config& m,
                           stream_request& out, api_error& err);
 
 // A channel name -> its key. The participant of orders/fills is filled in by the caller (the
-// key's id is 0 here). Refusals: UNKNOWN_CHANNEL, NOT_IMPLEMENTED (alerts),
+// key's id is 0 here). Refusals: UNKNOWN_CHANNEL,
 // UNKNOWN_INSTRUMENT (a symbol that cannot exist); all 400 with field "channels".
 bool parse_channel(std::string_view name, const engine::market_config& m, channel_key& out,
                    api_error& err);

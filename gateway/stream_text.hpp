@@ -27,7 +27,8 @@ enum class channel_kind : uint8_t {
     fills = 3,
     bars_1m = 4,  // id: the instrument
     bars_1h = 5,
-    index = 6,  // id 0
+    index = 6,   // id 0
+    alerts = 7,  // id 0
 };
 
 struct channel_key {
@@ -40,6 +41,8 @@ struct channel_key {
     [[nodiscard]] bool is_private() const {
         return kind == channel_kind::orders || kind == channel_kind::fills;
     }
+    // Needs an authenticated regulator (one channel for all of them, id 0).
+    [[nodiscard]] bool is_regulator_only() const { return kind == channel_kind::alerts; }
     friend bool operator==(const channel_key&, const channel_key&) = default;
 };
 

@@ -244,6 +244,15 @@ std::optional<api_reply> session::call(std::string_view method, const std::strin
     return out;
 }
 
+std::optional<std::string> session::call_text(std::string_view method, const std::string& target) {
+    http_reply r = client_.request(method, target, {}, sign_);
+    if (r.status < 200 || r.status >= 300) {
+        print_api_error(r);
+        return std::nullopt;
+    }
+    return std::move(r.body);
+}
+
 bool session::print_json(const api_reply& r) const {
     if (!json_) return false;
     std::fwrite(r.body.data(), 1, r.body.size(), stdout);

@@ -94,6 +94,8 @@ public:
     // message`) and nullopt returned (the verb exits 1). Transport errors throw transport_error.
     std::optional<api_reply> call(std::string_view method, const std::string& target,
                                   const std::string& body = {});
+    // The same for a reply that is not JSON (the audit trail's CSV): its body as sent.
+    std::optional<std::string> call_text(std::string_view method, const std::string& target);
     // --json: print the body as the server sent it and return true.
     bool print_json(const api_reply& r) const;
 

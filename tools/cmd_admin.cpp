@@ -24,6 +24,7 @@ namespace {
 
 constexpr const char* admin_synopsis =
     "cux admin participant add NAME --roles vendor|buyer|regulator|admin[,...] [--write FILE]\n"
+    "                                [--group ID]  (linked participants: one owner)\n"
     "       cux admin deposit PARTICIPANT_ID AMOUNT";
 
 // Writes `text` to a new file of mode 0600; false and `error` when it exists or cannot be
@@ -78,7 +79,8 @@ int participant_add(const parsed_args& a) {
         throw usage_error(*write + " exists; --write never overwrites credentials");
     }
     session s(a, true);
-    const nlohmann::json body = {{"name", a.positional[2]}, {"roles", split_roles(*roles)}};
+    nlohmann::json body = {{"name", a.positional[2]}, {"roles", split_roles(*roles)}};
+    if (const auto group = a.get("--group")) body["group"] = *group;
     const auto r = s.call("POST", "/v1/admin/participants", body.dump());
     if (!r) return 1;
     const auto& j = r->json;
@@ -125,7 +127,8 @@ int deposit(const parsed_args& a) {
 
 int cmd_admin(int argc, char** argv) {
     return run_verb(admin_synopsis, [&] {
-        const parsed_args a = parse_args(argc, argv, 1, {{"--roles", true}, {"--write", true}});
+        const parsed_args a =
+            parse_args(argc, argv, 1, {{"--roles", true}, {"--write", true}, {"--group", true}});
         if (a.positional.empty()) throw usage_error("which admin command?");
         if (a.positional[0] == "participant") return participant_add(a);
         if (a.positional[0] == "deposit") return deposit(a);

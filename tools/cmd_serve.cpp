@@ -13,6 +13,11 @@
 // pipeline publishes replayed events and the ledger records those it does not have yet. It
 // refuses to start when the ledger is ahead of the journal.
 //
+// The audit store (DIR/audit.db, ledger/audit_writer.hpp: the regulator's audit trail and the
+// surveillance alerts) is a third consumer, opened once the gateway exists (it pushes alerts to
+// the stream) and before the replay, which fills in whatever it does not hold yet. New orders
+// are refused while it lags too far or has failed, as for the ledger.
+//
 // The HTTPS gateway (gateway/server.hpp) registers its event consumer before the replay too (its
 // read models rebuild from the journal), then binds and prints the ready line
 // `cux serve: ready: URL data DIR`. A journal or ledger failure while running is reported on
@@ -41,6 +46,7 @@
 #include "engine/pipeline.hpp"
 #include "gateway/market_file.hpp"
 #include "gateway/server.hpp"
+#include "ledger/audit_writer.hpp"
 #include "ledger/pipeline_link.hpp"
 #include "ledger/writer.hpp"
 #include "tools/commands.hpp"
@@ -218,9 +224,12 @@ int cmd_serve(int argc, char** argv) {
 
     // The gateway: its read models consume the replayed events too. New orders wait on the
     // ledger: refused (503) while it has failed or lags too far behind.
-    so.order_gate = [&ledger_writer] {
+    std::unique_ptr<ledger::audit_writer> audit;
+    so.order_gate = [&ledger_writer, &audit] {
         const auto g = ledger_writer.order_gate();
-        return g.open ? std::string() : g.reason;
+        if (!g.open) return g.reason;
+        const auto a = audit ? audit->order_gate() : ledger::order_gate_state{};
+        return a.open ? std::string() : a.reason;
     };
     std::unique_ptr<gateway::server> srv;
     try {
@@ -232,10 +241,39 @@ int cmd_serve(int argc, char** argv) {
         ledger_writer.join();
         return 1;
     }
+    ledger::audit_options aopts;
+    aopts.path = dir + "/audit.db";
+    aopts.journal_dir = journal_dir(dir);
+    aopts.wait_durable = durable.fn();
+    aopts.on_failure = [](const ledger::ledger_error& e) {
+        std::fprintf(stderr,
+                     "cux: audit store stopped recording (%s), new orders refused until restart: "
+                     "%s\n",
+                     ledger::error_code_name(e.code), e.message.c_str());
+    };
+    gateway::server* const srv_ptr = srv.get();
+    aopts.on_alerts = [srv_ptr](const std::vector<ledger::alert>& a) {
+        srv_ptr->publish_alerts(a);
+    };
+    auto audit_opened = ledger::audit_writer::open(p.events(), std::move(aopts));
+    if (!audit_opened) {
+        std::fprintf(stderr, "cux: cannot open the audit store %s/audit.db: %s\n", dir.c_str(),
+                     audit_opened.error().message.c_str());
+        p.stop();
+        srv->stop();
+        consumer.join();
+        ledger_writer.join();
+        return 1;
+    }
+    audit = std::move(audit_opened.value());
+    audit->start();
+
     // The pipeline first (every queued command applied and durable, the ring closed), then the
-    // gateway (answers the last responses, closes connections), then the consumers.
+    // audit writer (it publishes alerts through the gateway), then the gateway (answers the last
+    // responses, closes connections), then the other consumers.
     const auto stop_all = [&] {
         p.stop();
+        audit->join();
         srv->stop();
         consumer.join();
         ledger_writer.join();
@@ -273,6 +311,16 @@ int cmd_serve(int argc, char** argv) {
         stop_all();
         return 1;
     }
+    if (audit->position_at_open().last_event_seq > replayed_events) {
+        std::fprintf(stderr,
+                     "cux: refusing to start: the audit store %s/audit.db has events up to %llu "
+                     "but the journal only up to %llu (delete it to rebuild it from the journal)\n",
+                     dir.c_str(),
+                     static_cast<unsigned long long>(audit->position_at_open().last_event_seq),
+                     static_cast<unsigned long long>(replayed_events));
+        stop_all();
+        return 1;
+    }
     durable.replayed(p.last_seq());
     std::printf("replayed %llu commands: seq %llu, state %016llx\n",
                 static_cast<unsigned long long>(r.commands),
@@ -281,6 +329,10 @@ int cmd_serve(int argc, char** argv) {
     std::printf("ledger %s/cux.db: at event %llu of %llu\n", dir.c_str(),
                 static_cast<unsigned long long>(ledger_writer.position_at_open()),
                 static_cast<unsigned long long>(replayed_events));
+    std::printf("audit %s/audit.db: at event %llu of %llu, %llu alerts\n", dir.c_str(),
+                static_cast<unsigned long long>(audit->position_at_open().last_event_seq),
+                static_cast<unsigned long long>(replayed_events),
+                static_cast<unsigned long long>(audit->position_at_open().alerts));
     if (!p.start()) {
         std::fprintf(stderr, "cux: cannot start: %s\n", p.error().c_str());
         stop_all();
@@ -329,7 +381,16 @@ int cmd_serve(int argc, char** argv) {
         std::printf("ledger: committed to event %llu\n",
                     static_cast<unsigned long long>(ledger_writer.committed_seq()));
     }
-    return p.failed() || ledger_writer.failed() ? 1 : 0;
+    if (audit->failed()) {
+        std::printf("audit: STOPPED at event %llu: %s\n",
+                    static_cast<unsigned long long>(audit->recorded_event_seq()),
+                    audit->failure().message.c_str());
+    } else {
+        std::printf("audit: recorded to event %llu, %llu alerts\n",
+                    static_cast<unsigned long long>(audit->recorded_event_seq()),
+                    static_cast<unsigned long long>(audit->alerts_recorded()));
+    }
+    return p.failed() || ledger_writer.failed() || audit->failed() ? 1 : 0;
 }
 
 }  // namespace cux::tools

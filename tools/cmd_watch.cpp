@@ -1,7 +1,7 @@
 // `cux watch CHANNEL...`: the live stream (API.md "Stream"), one line per message on stdout.
 // Channels: book:SYMBOL, trades:SYMBOL (public), orders, fills (private: the stream is
-// authenticated first); bars:SYMBOL:1m, index and alerts (regulator) are later issues, which the
-// server refuses with NOT_IMPLEMENTED for now.
+// authenticated first), alerts (regulators only, authenticated too); bars:SYMBOL:1m and index
+// are later issues, which the server refuses with NOT_IMPLEMENTED for now.
 //
 // Every channel message carries a per-channel seq increasing by 1; a gap is reported on stderr
 // and the channel re-subscribed for a fresh snapshot, as API.md asks of a client. Heartbeats are
@@ -28,7 +28,8 @@ namespace {
 
 constexpr const char* watch_synopsis =
     "cux watch CHANNEL... [--count N] [--for-ms N] [--heartbeats] [--json]\n"
-    "  CHANNEL: book:SYMBOL trades:SYMBOL orders fills (bars:SYMBOL:1m, index, alerts: later)";
+    "  CHANNEL: book:SYMBOL trades:SYMBOL orders fills alerts (regulator) (bars:SYMBOL:1m, "
+    "index: later)";
 
 std::atomic<bool> stop_requested{false};
 
@@ -82,6 +83,12 @@ std::optional<std::string> body_text(const std::string& channel, const nlohmann:
                  cell(f, "liquidity") + " (order " + cell(f, "order_id") + ")");
         }
         return s.empty() ? "no fills" : s;
+    }
+    if (channel == "alerts" && m.contains("alerts") && m["alerts"].is_array()) {
+        for (const auto& x : m["alerts"]) {
+            join("#" + cell(x, "seq") + " " + cell(x, "kind") + ": " + cell(x, "message"));
+        }
+        return s.empty() ? "no alerts" : s;
     }
     return std::nullopt;
 }

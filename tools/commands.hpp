@@ -52,5 +52,8 @@ int cmd_withdraw(int argc, char** argv);
 int cmd_admin(int argc, char** argv);
 int cmd_watch(int argc, char** argv);
 int cmd_maker(int argc, char** argv);
+// Regulator verbs (issue 6): tools/cmd_audit.cpp.
+int cmd_audit(int argc, char** argv);
+int cmd_alerts(int argc, char** argv);
 
 }  // namespace cux::tools

@@ -53,6 +53,10 @@ constexpr verb verb_table[] = {
      "the live stream, one line per message (book:S trades:S orders fills ...)"},
     {"maker", cmd_maker, "--config FILE [--symbols ...] [--interval-ms N]",
      "a demo market maker keeping two-sided quotes in a few books"},
+    {"audit", cmd_audit, "[--from-seq N | --cursor ROW] [--limit N] [--all] | csv [--from T] ...",
+     "the audit trail: every command and event (regulator)"},
+    {"alerts", cmd_alerts, "[--from-seq N] [--limit N] [--kind K]",
+     "surveillance alerts with their evidence (regulator)"},
     {"help", cmd_help, "", "show this help"},
 };
 

@@ -176,7 +176,8 @@ private:
         res_.version(req_.version() == 10 ? 10 : 11);
         res_.result(resp.status);
         res_.set(http::field::server, "cux");
-        res_.set(http::field::content_type, "application/json");
+        res_.set(http::field::content_type,
+                 resp.content_type.empty() ? "application/json" : resp.content_type);
         res_.set(http::field::cache_control, "no-store");
         if (resp.retry_after_s > 0) {
             res_.set(http::field::retry_after, std::to_string(resp.retry_after_s));

@@ -203,7 +203,21 @@ private:
             if (!parse_channel(name, core_.market, k, err)) {
                 return reply_error(r.op_name, r.req_id, err);
             }
-            if (k.is_private()) {
+            if (k.is_regulator_only()) {
+                if (key_ == nullptr) {
+                    return reply_error(
+                        r.op_name, r.req_id,
+                        make_error(401, "UNAUTHORIZED",
+                                   "channel " + name + " is private: send {\"op\":\"auth\"} first",
+                                   "channels"));
+                }
+                if ((who_.roles & engine::role_regulator) == 0) {
+                    return reply_error(
+                        r.op_name, r.req_id,
+                        make_error(403, "FORBIDDEN", "channel " + name + " is for regulators only",
+                                   "channels"));
+                }
+            } else if (k.is_private()) {
                 if (key_ == nullptr) {
                     return reply_error(
                         r.op_name, r.req_id,

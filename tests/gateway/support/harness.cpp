@@ -101,10 +101,28 @@ void test_exchange::start() {
     so.insecure_http = !opts_.tls;
     so.order_gate = [this] {
         const ledger::order_gate_state g = ledger_->order_gate();
-        return g.open ? std::string() : g.reason;
+        if (!g.open) return g.reason;
+        const ledger::order_gate_state a =
+            audit_ ? audit_->order_gate() : ledger::order_gate_state{};
+        return a.open ? std::string() : a.reason;
     };
     if (opts_.tweak) opts_.tweak(so);
     server_ = std::make_unique<server>(*pipeline_, market_, so);
+    // The audit store (DIR/audit.db), wired as `cux serve` wires it.
+    ledger::audit_options ao;
+    ao.path = dir_ + "/audit.db";
+    ao.journal_dir = engine::journal_dir(dir_);
+    ao.wait_durable = durability_->fn();
+    ao.on_alerts = [s = server_.get()](const std::vector<ledger::alert>& a) {
+        s->publish_alerts(a);
+    };
+    auto a = ledger::audit_writer::open(pipeline_->events(), ao);
+    if (!a) {
+        ADD_FAILURE() << "audit: " << a.error().message;
+        std::abort();
+    }
+    audit_ = std::move(a).value();
+    audit_->start();
     const engine::replay_result r = pipeline_->replay();
     durability_->replayed(pipeline_->last_seq());
     if (!r.ok() || !pipeline_->start()) {
@@ -119,9 +137,11 @@ void test_exchange::start() {
 void test_exchange::stop() {
     conn_.reset();
     if (pipeline_) pipeline_->stop();
+    if (audit_) audit_->join();
     if (server_) server_->stop();
     if (ledger_) ledger_->join();
     if (market_data_) market_data_->join();
+    audit_.reset();
     server_.reset();
     ledger_.reset();
     market_data_.reset();
@@ -129,6 +149,16 @@ void test_exchange::stop() {
     pipeline_.reset();
     machine_.reset();
     exchange_.reset();
+}
+
+bool test_exchange::wait_audit() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (audit_->recorded_cmd_seq() < pipeline_->last_seq() ||
+           audit_->recorded_event_seq() < pipeline_->events().published()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
 }
 
 std::unique_ptr<connection> test_exchange::connect(std::chrono::milliseconds timeout) {

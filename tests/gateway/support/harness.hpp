@@ -20,6 +20,7 @@
 #include "engine/pipeline.hpp"
 #include "gateway/server.hpp"
 #include "ledger/market_data_writer.hpp"
+#include "ledger/audit_writer.hpp"
 #include "ledger/pipeline_link.hpp"
 #include "ledger/writer.hpp"
 #include "tests/gateway/support/client.hpp"
@@ -66,6 +67,12 @@ public:
     // The market-data recorder's committed position (tests wait for it before reading history).
     [[nodiscard]] uint64_t market_data_seq() const { return market_data_->committed_seq(); }
     [[nodiscard]] const engine::market_config& market() const { return market_; }
+    // The engine (read it only while no command is applied: tests tick by hand, so between
+    // requests) and the audit writer.
+    [[nodiscard]] const engine::exchange& engine_state() const { return *exchange_; }
+    [[nodiscard]] ledger::audit_writer& audit() { return *audit_; }
+    // Waits until the audit store holds every command applied so far; false after 10 s.
+    bool wait_audit();
 
     std::unique_ptr<connection> connect(std::chrono::milliseconds timeout = 5s);
     // A WebSocket connection to /v1/stream (TLS checked against the server's certificate).
@@ -113,6 +120,7 @@ private:
     std::unique_ptr<ledger::pipeline_durability> durability_;
     std::unique_ptr<ledger::writer> ledger_;
     std::unique_ptr<ledger::md_writer> market_data_;
+    std::unique_ptr<ledger::audit_writer> audit_;
     std::unique_ptr<server> server_;
     std::unique_ptr<connection> conn_;
     uint16_t port_ = 0;

@@ -24,6 +24,7 @@ inline std::string stream_schema(const json& m) {
     if (channel == "fills") return "stream_fills.json";
     if (channel.starts_with("bars:")) return "stream_bars.json";
     if (channel == "index") return "stream_index.json";
+    if (channel == "alerts") return "stream_alerts.json";
     const std::string type = m.value("type", "");
     if (type == "heartbeat") return "stream_heartbeat.json";
     if (type == "result") return "stream_result.json";
