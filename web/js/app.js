@@ -374,7 +374,7 @@ async function start() {
     await new Promise((ok) => setTimeout(ok, 2000));
   }
   showError('');
-  view.init(S, { t, nameOf, localText, scuPrice, orderedRegions, gpuChips });
+  view.init(S, { t, nameOf, getLang, localText, scuPrice, orderedRegions, gpuChips });
   for (const c of S.ref.chips) S.chips.set(c.id, c);
   for (const r of S.ref.regions) S.regions.set(r.id, r);
   for (const l of S.ref.network.links) S.links.set(`${l.from}|${l.to}`, l);

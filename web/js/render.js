@@ -3,7 +3,7 @@
 // Each panel sets data-count on its element (rows or cells drawn), which the browser test reads.
 
 let S = null;
-let H = null;  // helpers from app.js: t, nameOf, localText, scuPrice, orderedRegions, gpuChips
+let H = null;  // helpers from app.js: t, nameOf, getLang, localText, scuPrice, orderedRegions, gpuChips
 const charts = new Map();
 
 export function init(state, helpers) {
@@ -142,7 +142,8 @@ export function heat(state) {
     tooltip: { formatter: (p) => `${H.nameOf(chips[p.value[1]])}<br>${H.nameOf(regions[p.value[0]])}: ${p.value[2]} ${H.t('units')}` },
     grid: { left: 150, right: 20, top: 10, bottom: 100 },
     xAxis: { type: 'category', data: regions.map((r) => `${shortName(r)}\n${H.t(r.east_west)}`), ...axisStyle,
-             axisLabel: { color: '#8a96a3', interval: 0, fontSize: 11, width: 90, overflow: 'break' } },
+             axisLabel: { color: '#8a96a3', interval: 0, fontSize: 11, width: 90, overflow: 'break',
+                                      rotate: H.getLang() === 'en' ? 30 : 0 } },
     yAxis: { type: 'category', data: chips.map((ch) => H.nameOf(ch)), ...axisStyle,
              axisLabel: { color: '#8a96a3', fontSize: 11, width: 140, overflow: 'truncate' } },
     visualMap: { min: Math.min(...values), max: Math.max(...values) + 1e-9, calculable: true, orient: 'horizontal',
