@@ -191,6 +191,7 @@ struct sim::state {
     std::mutex mu;
     std::set<std::string> subscribed;
     std::vector<std::string> to_subscribe;
+    bool restart_tape = false;  // the reader drops its connections before subscribing
     std::atomic<int64_t> tape_trades{0};
     std::atomic<int64_t> tape_device_hours{0};
     std::atomic<int64_t> tape_notional_fen{0};
@@ -342,11 +343,20 @@ bool sim::state::refresh_books(std::string& error) {
     if (hours.size() > static_cast<std::size_t>(o.window_hours)) {
         hours.resize(static_cast<std::size_t>(o.window_hours));
     }
-    // New books of the window: their tape is followed from now on.
-    std::lock_guard lock(mu);
+    // The window's books: their tape is followed from now on. When the window moved (an hour
+    // closed, the next one came in), the reader starts over on fresh connections, so it never
+    // holds more subscriptions than the window has books.
+    std::set<std::string> wanted;
     for (const auto& [k, b] : books) {
-        if (std::find(hours.begin(), hours.end(), std::get<2>(k)) == hours.end()) continue;
-        if (subscribed.insert(b.symbol).second) to_subscribe.push_back(b.symbol);
+        if (std::find(hours.begin(), hours.end(), std::get<2>(k)) != hours.end()) {
+            wanted.insert(b.symbol);
+        }
+    }
+    std::lock_guard lock(mu);
+    if (wanted != subscribed) {
+        subscribed = std::move(wanted);
+        to_subscribe.assign(subscribed.begin(), subscribed.end());
+        restart_tape = true;
     }
     refreshed = steady::now();
     return true;
@@ -544,7 +554,11 @@ void sim::state::submit_job(const sim_action& x) {
         const json& why = r.body.contains("reason") ? r.body.at("reason") : json();
         const std::string code = why.is_object() ? cell(why, "code") : "UNFILLED";
         ++sum.job_unfilled_reasons[code];
-        if (!expected_code(code)) unexpected(a.name + ": job unfilled", outcome{});
+        if (!expected_code(code)) {
+            unexpected(
+                a.name + ": job unfilled",
+                outcome{false, r.status, {}, code, why.is_object() ? cell(why, "message") : ""});
+        }
         return;
     }
     ++(status == "filled" ? sum.jobs_filled : sum.jobs_partial);
@@ -659,9 +673,21 @@ void sim::state::read_tape() {
     };
     while (!reader_stop.load()) {
         std::vector<std::string> todo;
+        bool restart = false;
         {
             std::lock_guard lock(mu);
             todo.swap(to_subscribe);
+            std::swap(restart, restart_tape);
+        }
+        if (restart) {
+            for (auto& st : streams) {
+                try {
+                    st->close();
+                } catch (const transport_error&) {
+                }
+            }
+            streams.clear();
+            channels.clear();
         }
         try {
             for (const std::string& symbol : todo) {
