@@ -92,7 +92,8 @@ function fillSelect(sel, options, value) {
 
 async function loadWindows(preferred) {
   const r = await get(`/v1/instruments?chip=${encodeURIComponent(S.chip)}&region=${encodeURIComponent(S.region)}`);
-  const rows = (r.status === 200 && Array.isArray(r.body) ? r.body : [])
+  if (r.status !== 200 || !Array.isArray(r.body)) return;  // the next reload tries again
+  const rows = r.body
     .filter((x) => x.tenor === '1h' && ['pre_open', 'open', 'closing'].includes(x.status));
   fillSelect($('window'), rows.map((x) => [x.symbol, `${localText(Date.parse(x.window_start))} · ${x.status}`]), null);
   if (rows.length === 0) { selectSymbol(null); return; }
@@ -109,7 +110,7 @@ async function loadWindows(preferred) {
     pick = pick || rows[0];
   }
   $('window').value = pick.symbol;
-  selectSymbol(pick.symbol);
+  if (pick.symbol !== S.symbol) selectSymbol(pick.symbol);
 }
 
 function selectSymbol(symbol) {
@@ -415,6 +416,8 @@ async function start() {
 
   loadSpread();
   await loadWindows(wanted);
+  // The calendar rolls: a window that closed leaves the list (and the page moves on from it).
+  setInterval(() => { if (S.chip && S.region) loadWindows(S.symbol); }, 60000);
   const saved = sessionStorage.getItem('cux.regulator');
   if (saved) signIn(JSON.parse(saved)); else view.alerts(S);
 }
