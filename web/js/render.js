@@ -140,10 +140,12 @@ export function heat(state) {
   c.setOption({
     backgroundColor: 'transparent', animation: false,
     tooltip: { formatter: (p) => `${H.nameOf(chips[p.value[1]])}<br>${H.nameOf(regions[p.value[0]])}: ${p.value[2]} ${H.t('units')}` },
-    grid: { left: 150, right: 20, top: 10, bottom: 100 },
-    xAxis: { type: 'category', data: regions.map((r) => `${shortName(r)}\n${H.t(r.east_west)}`), ...axisStyle,
-             axisLabel: { color: '#8a96a3', interval: 0, fontSize: 11, width: 90, overflow: 'break',
-                                      rotate: H.getLang() === 'en' ? 30 : 0 } },
+    grid: { left: 150, right: 20, top: 10, bottom: 120 },
+    // Chinese names fit under their column; English ones are turned to fit.
+    xAxis: { type: 'category', ...axisStyle,
+             data: regions.map((r) => (H.getLang() === 'en' ? `${shortName(r)} (${H.t(r.east_west)})`
+                                                         : `${shortName(r)}\n${H.t(r.east_west)}`)),
+             axisLabel: { color: '#8a96a3', interval: 0, fontSize: 11, rotate: H.getLang() === 'en' ? 25 : 0 } },
     yAxis: { type: 'category', data: chips.map((ch) => H.nameOf(ch)), ...axisStyle,
              axisLabel: { color: '#8a96a3', fontSize: 11, width: 140, overflow: 'truncate' } },
     visualMap: { min: Math.min(...values), max: Math.max(...values) + 1e-9, calculable: true, orient: 'horizontal',
