@@ -24,6 +24,9 @@
 // number of values from one std::mt19937_64. What the server makes of them (fills, rejections,
 // which hour is listed when) depends on the market and the clock.
 //
+// Limits: at most 1000 agents (cux sim), 24 resting asks per vendor and 3 resting bids per
+// enterprise (the oldest is cancelled first), a window of at most 24 hours; the tape reader
+// follows only the window's books (64 channels a connection, the gateway's limit).
 // Threads: sim::run() on the caller's thread (all REST calls, one connection per agent) plus
 // one reader thread for the stream's trade tape. `stop` may be set from a signal handler.
 // Errors: operating errors are counted (expected ones by code, unexpected ones listed in the
