@@ -132,6 +132,23 @@ try {
   const title = await page.$eval('#p-book h2', (e) => e.textContent);
   const region = await page.$eval('#region option:checked', (e) => e.textContent);
   if (title !== '订单簿' || !/枢纽/.test(region)) throw new Error(`no Chinese after the toggle: ${title} / ${region}`);
+
+  // The regulator's view: a regulator's key signs the alerts request and the stream's auth in
+  // the page; the panel shows the alerts, none, or that this server has no alerts yet.
+  const regFile = path.join(tmp, 'regulator.json');
+  const add = run(['admin', 'participant', 'add', 'regulator-1', '--roles', 'regulator', '--write', regFile,
+                   '--config', path.join(data, 'admin.credentials')], 'cux admin');
+  const code = await new Promise((ok) => add.on('exit', ok));
+  if (code !== 0) throw new Error(`cux admin participant add: exit ${code}:\n${add.out}`);
+  const reg = JSON.parse(fs.readFileSync(regFile, 'utf8'));
+  await page.fill('#reg-key', reg.key);
+  await page.fill('#reg-secret', reg.secret);
+  await page.click('#reg-in');
+  await page.waitForFunction(() => document.getElementById('alerts').textContent.trim() !== '', null,
+                             { timeout: 10000 });
+  const alerts = await page.$eval('#alerts', (e) => e.textContent);
+  if (/密钥被拒绝|不属于监管方/.test(alerts)) throw new Error(`the regulator's key was refused: ${alerts}`);
+  log('alerts panel:', alerts.slice(0, 80));
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(build, 'dashboard-zh.png'), fullPage: true });
   if (problems.length) throw new Error(problems.join('\n'));

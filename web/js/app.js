@@ -23,6 +23,7 @@ const S = {
   heat: { hour: null, cells: new Map() },
   spread: [], spreadMode: null,
   creds: null, alerts: [], alertsState: 'signed-out',
+  userPicked: false,  // a window chosen by hand (or in the URL) is kept
   stream: null, lastSeq: 0,
 };
 
@@ -99,15 +100,16 @@ async function loadWindows(preferred) {
   if (rows.length === 0) { selectSymbol(null); return; }
   let pick = rows.find((x) => x.symbol === preferred);
   if (!pick) {
-    // The most recently traded of the first few open windows: where the market is now.
+    // The most recently traded of the first few windows in continuous trading: where the
+    // market is now (a window in its closing call is about to close).
+    const open = rows.filter((x) => x.status === 'open');
     let best = -1;
-    const first = rows.slice(0, ACTIVE_WINDOWS);
-    await inParallel(first, async (x) => {
+    await inParallel(open.slice(0, ACTIVE_WINDOWS), async (x) => {
       const tr = await get(`/v1/trades/${encodeURIComponent(x.symbol)}?limit=1`);
       const seq = tr.status === 200 && tr.body.length ? tr.body[0].seq : -1;
       if (seq > best) { best = seq; pick = x; }
     });
-    pick = pick || rows[0];
+    pick = pick || open[0] || rows[0];
   }
   $('window').value = pick.symbol;
   if (pick.symbol !== S.symbol) selectSymbol(pick.symbol);
@@ -392,6 +394,7 @@ async function start() {
   });
 
   const wanted = params.get('symbol');
+  S.userPicked = !!wanted;
   const parts = wanted ? wanted.split('.') : [];
   S.chip = S.chips.has(parts[0]) ? parts[0] : (S.chips.has('h100') ? 'h100' : gpuChips()[0].id);
   S.region = S.regions.has(parts[1]) ? parts[1] : (S.regions.has('yrd') ? 'yrd' : orderedRegions()[0].id);
@@ -405,7 +408,7 @@ async function start() {
   };
   $('chip').onchange = (e) => { S.chip = e.target.value; loadWindows(); };
   $('region').onchange = (e) => { S.region = e.target.value; loadWindows(); };
-  $('window').onchange = (e) => selectSymbol(e.target.value);
+  $('window').onchange = (e) => { S.userPicked = true; selectSymbol(e.target.value); };
   $('data-gb').oninput = () => view.delivered(S);
   $('reg').onsubmit = (e) => {
     e.preventDefault();
@@ -417,7 +420,12 @@ async function start() {
   loadSpread();
   await loadWindows(wanted);
   // The calendar rolls: a window that closed leaves the list (and the page moves on from it).
+  // Until a person picks a window, the page follows the market: while the window shown has no
+  // trades, it moves to the most recently traded of the next few.
   setInterval(() => { if (S.chip && S.region) loadWindows(S.symbol); }, 60000);
+  setInterval(() => {
+    if (!S.userPicked && S.chip && S.region && S.tape.length === 0) loadWindows(null);
+  }, 10000);
   const saved = sessionStorage.getItem('cux.regulator');
   if (saved) signIn(JSON.parse(saved)); else view.alerts(S);
 }
