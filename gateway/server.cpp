@@ -30,6 +30,7 @@
 #include "gateway/limits.hpp"
 #include "gateway/market_model.hpp"
 #include "gateway/route_table.hpp"
+#include "gateway/static_files.hpp"
 #include "gateway/stream_hub.hpp"
 #include "ledger/keys.hpp"
 
@@ -166,6 +167,7 @@ struct server::impl {
                         opts.data_dir + "/cux.db", opts.order_gate,
                         opts.data_dir + "/marketdata.db", opts.data_dir + "/audit.db"}),
           connections(opts.connections_max, opts.connections_per_ip_max),
+          web(opts.web_dir),
           core{rest,
                routes,
                connections,
@@ -177,7 +179,8 @@ struct server::impl {
                                        opts.stream_queue_bytes_max, opts.stream_socket_send_bytes},
                opts.wall_clock_ms,
                {},
-               {}},
+               {},
+               opts.web_dir.empty() ? nullptr : &web},
           tls(net::ssl::context::tls_server),
           ioc(static_cast<int>(opts.io_threads)),
           endpoint(parse_listen(opts.listen)) {
@@ -220,6 +223,7 @@ struct server::impl {
     event_consumer consumer;
     api rest;
     detail::connection_limiter connections;
+    static_files web;
     detail::server_core core;
     net::ssl::context tls;
     uint32_t own_lane = 0;
@@ -326,6 +330,10 @@ std::string server::url() const { return impl_->url; }
 void server::publish_alerts(const std::vector<ledger::alert>& alerts) {
     impl_->hub.publish_alerts(alerts);
 }
+
+std::size_t server::web_files() const { return impl_->web.size(); }
+
+std::vector<std::string> server::web_warnings() const { return impl_->web.warnings(); }
 
 std::string server::admin_credentials_path() const {
     return impl_->opts.data_dir + "/admin.credentials";

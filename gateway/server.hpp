@@ -79,6 +79,9 @@ struct server_options {
     // SO_SNDBUF of a stream connection (0: the kernel's autotuning, which lets megabytes pile
     // up unseen): bounds how much a consumer can lag before its queue grows.
     std::size_t stream_socket_send_bytes = std::size_t{256} << 10;
+    // The web dashboard (gateway/static_files.hpp): its directory, read once at construction;
+    // empty: no files are served.
+    std::string web_dir;
     bool bootstrap_admin = true;  // start() creates the admin and admin.credentials if missing
     std::function<int64_t()> wall_clock_ms;  // CUX-TS is checked against it; empty: system
     // "" while new orders may be accepted, else one line why not; checked before every new
@@ -100,6 +103,9 @@ public:
     server& operator=(const server&) = delete;
 
     bound_endpoint start();
+    // The dashboard's files: how many are served, and what was left out (a missing vendor file).
+    [[nodiscard]] std::size_t web_files() const;
+    [[nodiscard]] std::vector<std::string> web_warnings() const;
     // "https://127.0.0.1:8443" (http:// when insecure; a wildcard address becomes loopback).
     [[nodiscard]] std::string url() const;
     // DIR/admin.credentials.

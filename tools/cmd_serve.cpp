@@ -90,13 +90,22 @@ void write_file_durably(const std::string& dir, const std::string& path, const s
     fsync_path(dir, O_RDONLY | O_DIRECTORY);
 }
 
+// web/ of the source tree the binary was built from, when it holds the dashboard; else "".
+std::string default_web_dir() {
+    const std::string dir = CUX_SOURCE_DIR "/web";
+    return std::filesystem::exists(dir + "/index.html") ? dir : std::string();
+}
+
 int usage() {
     std::fprintf(stderr,
                  "usage: cux serve --data DIR [--listen HOST:PORT] [--market FILE]\n"
                  "                 [--insecure-http] [--cert FILE --key FILE] [--tick-ms N]\n"
                  "  --listen       default 127.0.0.1:8443; port 0 picks a free one\n"
                  "  --tick-ms      engine clock tick every N ms, 0..60000 (default 250; 0 stops "
-                 "the clock)\n");
+                 "the clock)\n"
+                 "  --web DIR      the dashboard's files, served at / (default: web/ of the "
+                 "source tree\n"
+                 "                 when it exists); --no-web serves none\n");
     return 2;
 }
 
@@ -147,6 +156,7 @@ int cmd_serve(int argc, char** argv) {
     bool market_given = false;
     uint32_t tick_ms = 250;
     gateway::server_options so;
+    std::string web_dir = default_web_dir();
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         const bool has_value = i + 1 < argc;
@@ -163,6 +173,10 @@ int cmd_serve(int argc, char** argv) {
             so.key_file = argv[++i];
         } else if (a == "--insecure-http") {
             so.insecure_http = true;
+        } else if (a == "--web" && has_value) {
+            web_dir = argv[++i];
+        } else if (a == "--no-web") {
+            web_dir.clear();
         } else if (a == "--tick-ms" && has_value) {
             const std::string_view v = argv[++i];
             const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), tick_ms);
@@ -181,6 +195,7 @@ int cmd_serve(int argc, char** argv) {
         return usage();
     }
     so.data_dir = dir;
+    so.web_dir = web_dir;
     std::filesystem::create_directories(dir);
     const market_config market = market_of(dir, market_path, market_given);
 
@@ -344,6 +359,11 @@ int cmd_serve(int argc, char** argv) {
         std::fprintf(stderr, "cux: cannot serve: %s\n", e.what());
         stop_all();
         return 1;
+    }
+    for (const std::string& w : srv->web_warnings()) std::fprintf(stderr, "cux: %s\n", w.c_str());
+    if (!web_dir.empty()) {
+        std::printf("dashboard: %s/ (%zu files from %s)\n", srv->url().c_str(), srv->web_files(),
+                    web_dir.c_str());
     }
     std::printf("cux serve: ready: %s data %s\n", srv->url().c_str(), dir.c_str());
     std::fflush(stdout);

@@ -55,5 +55,6 @@ int cmd_maker(int argc, char** argv);
 // Regulator verbs (issue 6): tools/cmd_audit.cpp.
 int cmd_audit(int argc, char** argv);
 int cmd_alerts(int argc, char** argv);
+int cmd_sim(int argc, char** argv);  // issue 6: tools/cmd_sim.cpp, tools/sim*.cpp
 
 }  // namespace cux::tools

@@ -57,6 +57,9 @@ constexpr verb verb_table[] = {
      "the audit trail: every command and event (regulator)"},
     {"alerts", cmd_alerts, "[--from-seq N] [--limit N] [--kind K]",
      "surveillance alerts with their evidence (regulator)"},
+    {"sim", cmd_sim,
+     "[--agents N] [--rate R] [--seconds S] [--seed X] --config ADMIN | --plan N [--seed X]",
+     "a simulated market: vendors and enterprises trading and submitting jobs, then a summary"},
     {"help", cmd_help, "", "show this help"},
 };
 

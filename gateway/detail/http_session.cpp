@@ -12,6 +12,7 @@
 
 #include "gateway/detail/stream_session.hpp"
 #include "gateway/limits.hpp"
+#include "gateway/static_files.hpp"
 
 namespace cux::gateway::detail {
 
@@ -125,7 +126,36 @@ private:
                                                "/v1/stream is a WebSocket: send GET with "
                                                "Upgrade: websocket")));
         }
+        if (core_.web != nullptr && req_.method() == http::verb::get &&
+            static_files::is_static_target(req_.target())) {
+            return serve_file();
+        }
         dispatch_request();
+    }
+
+    // The dashboard's files (gateway/static_files.hpp): looked up in the set read at start-up.
+    void serve_file() {
+        const std::string_view target = req_.target();
+        const static_files::file* f = core_.web->find(target.substr(0, target.find('?')));
+        if (f == nullptr) {
+            return write(api::error(make_error(404, "NOT_FOUND", "no such file")));
+        }
+        res_ = {};
+        res_.version(req_.version() == 10 ? 10 : 11);
+        res_.set(http::field::server, "cux");
+        res_.set(http::field::etag, f->etag);
+        res_.set(http::field::cache_control, f->vendor ? "public, max-age=86400" : "no-cache");
+        for (const auto& [name, value] : static_files::headers()) res_.set(name, value);
+        if (req_[http::field::if_none_match] == f->etag) {
+            res_.result(http::status::not_modified);
+        } else {
+            res_.result(http::status::ok);
+            res_.set(http::field::content_type, f->content_type);
+            res_.body() = f->body;
+        }
+        res_.keep_alive(keep_alive_);
+        res_.prepare_payload();
+        send_response();
     }
 
     void dispatch_request() {
@@ -185,6 +215,17 @@ private:
         res_.keep_alive(keep_alive_);
         res_.body() = std::move(resp.body);
         res_.prepare_payload();
+        derived().lowest().expires_after(core_.limits.write);
+        core_.busy.fetch_add(1, std::memory_order_relaxed);
+        http::async_write(derived().stream(), res_,
+                          [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->core_.busy.fetch_sub(1, std::memory_order_relaxed);
+                              self->on_write(ec);
+                          });
+    }
+
+    // Writes res_ as prepared (the dashboard's files; write() builds the API's responses).
+    void send_response() {
         derived().lowest().expires_after(core_.limits.write);
         core_.busy.fetch_add(1, std::memory_order_relaxed);
         http::async_write(derived().stream(), res_,

@@ -18,6 +18,7 @@
 #include "engine/market.hpp"
 #include "gateway/api.hpp"
 #include "gateway/route_table.hpp"
+#include "gateway/static_files.hpp"
 #include "gateway/stream_hub.hpp"
 
 namespace cux::gateway::detail {
@@ -126,6 +127,8 @@ struct server_core {
     // Work the server waits for (at most a moment) when it stops: commands whose response is
     // still to be written, and responses being written.
     std::atomic<int64_t> busy{0};
+    // The dashboard's files; nullptr: none are served (every path outside /v1/ is the API's).
+    const static_files* web = nullptr;
 };
 
 // A connection's place in the server: its count in the connection limits (total and per IP)
