@@ -102,7 +102,7 @@ TEST_F(StreamLimits, ChannelsOfLaterIssuesAndUnknownOnesAreRefusedByName) {
     // (The schema allows only the channels served, so these requests are invalid there too.)
     EXPECT_EQ(code_of({"bars:" + symbol + ":1m"}, false), "NOT_IMPLEMENTED");
     EXPECT_EQ(code_of({"index"}, false), "NOT_IMPLEMENTED");
-    EXPECT_EQ(code_of({"alerts"}, false), "NOT_IMPLEMENTED");
+    EXPECT_EQ(code_of({"alerts"}), "UNAUTHORIZED");  // served since issue 6: regulators only
     EXPECT_EQ(code_of({"candles"}, false), "UNKNOWN_CHANNEL");
     EXPECT_EQ(code_of({"book:gpu1.nowhere.20300101T00.1h"}), "UNKNOWN_INSTRUMENT");
     EXPECT_EQ(code_of({"book:gpu1.east1.20000101T00.1h"}), "UNKNOWN_INSTRUMENT");  // not listed
