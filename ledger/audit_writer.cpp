@@ -84,8 +84,13 @@ status audit_writer::init() {
                                                     std::to_string(audit_schema_version) +
                                                     " (delete it: it is rebuilt from the journal)"};
     }
-    if (auto s = db_.exec(std::string("PRAGMA synchronous=NORMAL; PRAGMA user_version=") +
-                          std::to_string(audit_schema_version) + ";" + audit_schema_sql);
+    // A new file gets the schema; an existing one is not written to before there is something
+    // to record (a refused start leaves the data directory as it was).
+    if (auto s = db_.exec(
+            tables.value() != 0
+                ? std::string("PRAGMA synchronous=NORMAL;")
+                : std::string("PRAGMA synchronous=NORMAL; BEGIN; PRAGMA user_version=") +
+                      std::to_string(audit_schema_version) + ";" + audit_schema_sql + "COMMIT;");
         !s) {
         return s;
     }

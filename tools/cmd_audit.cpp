@@ -14,10 +14,11 @@ namespace cux::tools {
 namespace {
 
 constexpr const char* audit_synopsis =
-    "cux audit [--from-seq SEQ | --cursor ROW] [--limit N] [--all] [--json]\n"
+    "cux audit [--from-seq SEQ | --cursor ROW] [--limit N] [--all] [--quiet-ticks] [--json]\n"
     "       cux audit csv [--from RFC3339] [--to RFC3339] [--cursor ROW] [--limit N] "
     "[--out FILE]\n"
-    "  --all follows the pages to the end of what is recorded (at most 1000 pages)";
+    "  --all follows the pages to the end of what is recorded (at most 1000 pages);\n"
+    "  --quiet-ticks leaves out clock ticks that changed nothing (a tick and its command_done)";
 constexpr const char* alerts_synopsis =
     "cux alerts [--from-seq SEQ] [--limit N] [--kind wash_trade|layering|capacity_hoarding] "
     "[--json]";
@@ -36,8 +37,22 @@ std::string summary(const nlohmann::json& fields) {
     return out.size() > 160 ? out.substr(0, 157) + "..." : out;
 }
 
-void add_rows(table& t, const nlohmann::json& rows) {
-    for (const auto& r : rows) {
+// A clock tick that did nothing: its row and its command_done, and no other row of its seq.
+bool idle_tick(const nlohmann::json& rows, std::size_t i) {
+    const auto seq = [&](std::size_t k) { return cell(rows[k], "seq"); };
+    const auto type = [&](std::size_t k) { return cell(rows[k], "type"); };
+    if (type(i) == "tick") {
+        return i + 1 < rows.size() && type(i + 1) == "command_done" && seq(i + 1) == seq(i) &&
+               (i + 2 >= rows.size() || seq(i + 2) != seq(i));
+    }
+    return type(i) == "command_done" && i > 0 && type(i - 1) == "tick" && seq(i - 1) == seq(i) &&
+           (i + 1 >= rows.size() || seq(i + 1) != seq(i));
+}
+
+void add_rows(table& t, const nlohmann::json& rows, bool quiet_ticks) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (quiet_ticks && idle_tick(rows, i)) continue;
+        const auto& r = rows[i];
         t.add({cell(r, "row"), cell(r, "seq"), cell(r, "event_seq"), cell(r, "time"),
                cell(r, "type"), cell(r, "participant_id"), cell(r, "reject_reason"),
                summary(r.value("fields", nlohmann::json::object()))});
@@ -80,6 +95,7 @@ int cmd_audit(int argc, char** argv) {
                                           {"--cursor", true},
                                           {"--limit", true},
                                           {"--all", false},
+                                          {"--quiet-ticks", false},
                                           {"--from", true},
                                           {"--to", true},
                                           {"--out", true}});
@@ -111,7 +127,7 @@ int cmd_audit(int argc, char** argv) {
             if (s.print_json(*r)) {
                 if (!a.has("--all") || !r->json.value("more", false)) return 0;
             } else {
-                add_rows(t, r->json["rows"]);
+                add_rows(t, r->json["rows"], a.has("--quiet-ticks"));
             }
             if (!a.has("--all") || !r->json.value("more", false)) {
                 if (!s.json_output()) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 
@@ -57,6 +58,11 @@ TEST_F(ClientCli, ARegulatorReadsTheTrailAndSeesAWashTradeBetweenLinkedParticipa
     ASSERT_EQ(r.code, 0) << r;
     EXPECT_NE(r.out.find("group=9"), std::string::npos) << r;
     EXPECT_NE(r.out.find("place_order"), std::string::npos) << r;
+    const std::size_t all_lines = std::count(r.out.begin(), r.out.end(), '\n');
+    r = cux({"audit", "--all", "--quiet-ticks", "--config", watcher});
+    ASSERT_EQ(r.code, 0) << r;
+    EXPECT_NE(r.out.find("place_order"), std::string::npos) << r;
+    EXPECT_LT(std::count(r.out.begin(), r.out.end(), '\n'), all_lines) << "idle ticks left out";
 
     const std::string csv = tmp_ + "/trail.csv";
     r = cux({"audit", "csv", "--out", csv, "--config", watcher});

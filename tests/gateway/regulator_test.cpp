@@ -539,6 +539,36 @@ TEST_F(Regulator, AlertsAreStoredServedAndPushedWithTheirEvidence) {
     EXPECT_EQ((*snap)["alerts"], json::array({list[1], list[0]}));
 }
 
+TEST_F(Regulator, LayeringIsRaisedThroughTheApiOnlyOnceEnoughLargeOrdersWereCancelled) {
+    const credentials spoofer = ex->add_participant("spoofer", {"vendor", "buyer"});
+    ex->deposit(spoofer, "10000.00");
+    ex->register_capacity(spoofer, symbol, 100);
+    ASSERT_EQ(place(vendor, "sell", "12.00", 4).status, 201u);
+    // Large asks far from the touch, each cancelled at once; then a buy on the other side.
+    const auto place_and_cancel = [&] {
+        const http_result r = place(spoofer, "sell", "15.00", 20);
+        ASSERT_EQ(r.status, 201u) << r.body;
+        const std::string id = r.json()["order_id"];
+        ASSERT_EQ(ex->call(spoofer, "DELETE", "/v1/orders/" + id).status, 200u);
+    };
+    place_and_cancel();
+    place_and_cancel();
+    ASSERT_EQ(place(spoofer, "buy", "12.00", 1).status, 201u);  // two cancels: not enough
+    EXPECT_TRUE(alerts("?kind=layering").empty());
+    place_and_cancel();
+    place_and_cancel();
+    place_and_cancel();
+    const http_result buy = place(spoofer, "buy", "12.00", 1);
+    ASSERT_EQ(buy.status, 201u);
+    const json list = alerts("?kind=layering");
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0]["participant_ids"], json::array({spoofer.participant_id}));
+    EXPECT_EQ(list[0]["cmd_seq"], buy.json()["seq"]);
+    EXPECT_EQ(list[0]["metrics"]["cancelled_orders"], 5);  // the two earlier ones are in the window
+    EXPECT_EQ(list[0]["metrics"]["cancelled_qty"], 100);
+    EXPECT_EQ(list[0]["evidence"]["order_ids"].back(), buy.json()["order_id"]);
+}
+
 TEST_F(Regulator, ARestartedServerResumesTheStoreExactlyOnce) {
     const credentials a = add_grouped("owner-a", {"vendor"}, "7");
     const credentials b = add_grouped("owner-b", {"buyer"}, "7");

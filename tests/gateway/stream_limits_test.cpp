@@ -102,12 +102,12 @@ TEST_F(StreamLimits, ChannelsOfLaterIssuesAndUnknownOnesAreRefusedByName) {
     // (The schema allows only the channels served, so these requests are invalid there too.)
     EXPECT_EQ(code_of({"bars:" + symbol + ":5m"}, false), "UNKNOWN_CHANNEL");
     EXPECT_EQ(code_of({"bars:gpu1.nowhere.20300101T00.1h:1m"}), "UNKNOWN_INSTRUMENT");
-    EXPECT_EQ(code_of({"alerts"}, false), "NOT_IMPLEMENTED");
+    EXPECT_EQ(code_of({"alerts"}), "UNAUTHORIZED");  // served since issue 6: regulators only
     EXPECT_EQ(code_of({"candles"}, false), "UNKNOWN_CHANNEL");
     EXPECT_EQ(code_of({"book:gpu1.nowhere.20300101T00.1h"}), "UNKNOWN_INSTRUMENT");
     EXPECT_EQ(code_of({"book:gpu1.east1.20000101T00.1h"}), "UNKNOWN_INSTRUMENT");  // not listed
     // All or nothing: a good channel beside a bad one is not subscribed either.
-    EXPECT_EQ(code_of({"book:" + symbol, "alerts"}, false), "NOT_IMPLEMENTED");
+    EXPECT_EQ(code_of({"book:" + symbol, "candles"}, false), "UNKNOWN_CHANNEL");
     const auto pong = ask(*c, json{{"op", "ping"}});
     ASSERT_TRUE(pong);
     EXPECT_EQ((*pong)["type"], "pong");

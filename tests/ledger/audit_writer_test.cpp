@@ -253,5 +253,89 @@ TEST(AuditReader, TimeRangesAndSeqsFindTheirRows) {
     EXPECT_FALSE(none.value().has_value());
 }
 
+// A bare ring and a writer whose commands come from a stub: the order gate and a dead store.
+class bare_ring {
+public:
+    explicit bare_ring(const std::string& dir, bool journal_ok = true) : ring(64) {
+        audit_options o;
+        o.path = dir + "/audit.db";
+        o.lag_events_max = 8;
+        o.command_at = [journal_ok](uint64_t seq, command& out, std::string& error) {
+            if (!journal_ok) {
+                error = "no such command";
+                return false;
+            }
+            out = tick_cmd();
+            out.seq = seq;
+            out.ts = t0;
+            return true;
+        };
+        auto w = audit_writer::open(ring, o);
+        EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.error().message);
+        if (w.ok()) audit = std::move(w.value());
+    }
+    // One command's events: `n` - 1 balance changes and its command_done.
+    void publish_command(uint64_t cmd_seq, int n) {
+        for (int i = 0; i < n; ++i) {
+            event* e = ring.claim();
+            ASSERT_NE(e, nullptr);
+            *e = event{};
+            e->event_seq = ++event_seq;
+            e->cmd_seq = cmd_seq;
+            e->ts = t0;
+            e->type = i + 1 == n ? event_type::command_done : event_type::balance_changed;
+            ring.commit();
+        }
+    }
+    bool wait(const std::function<bool()>& f) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!f()) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return true;
+    }
+
+    spmc_ring<event> ring;
+    std::unique_ptr<audit_writer> audit;
+    uint64_t event_seq = 0;
+};
+
+TEST(AuditWriter, TheOrderGateShutsWhileTheStoreLagsAndReopensWhenItCatchesUp) {
+    temp_dir dir;
+    bare_ring b(dir.path);
+    b.publish_command(1, 5);
+    EXPECT_TRUE(b.audit->order_gate().open);  // 5 behind, within the bound of 8
+    b.publish_command(2, 5);
+    const order_gate_state g = b.audit->order_gate();
+    EXPECT_FALSE(g.open);
+    EXPECT_EQ(g.lag_events, 10u);
+    EXPECT_NE(g.reason.find("audit store is 10 events behind"), std::string::npos) << g.reason;
+    b.audit->start();
+    ASSERT_TRUE(b.wait([&] { return b.audit->recorded_event_seq() == 10; }));
+    ASSERT_TRUE(b.wait([&] { return b.audit->order_gate().open; }));
+    EXPECT_EQ(b.audit->recorded_cmd_seq(), 2u);
+    b.ring.close();
+    b.audit->join();
+    EXPECT_EQ(all_rows(dir.path).size(), 12u);  // two command rows, ten event rows
+}
+
+TEST(AuditWriter, AStoreThatFailedShutsTheGateAndNeverBlocksTheEngine) {
+    temp_dir dir;
+    bare_ring b(dir.path, false);  // the journal cannot give the commands
+    b.audit->start();
+    b.publish_command(1, 3);
+    ASSERT_TRUE(b.wait([&] { return b.audit->failed(); }));
+    EXPECT_NE(b.audit->failure().message.find("cannot read command 1"), std::string::npos)
+        << b.audit->failure().message;
+    EXPECT_FALSE(b.audit->order_gate().open);
+    EXPECT_NE(b.audit->order_gate().reason.find("audit store has stopped"), std::string::npos);
+    // Many ring capacities more: the producer never waits for the dead store for long.
+    for (uint64_t c = 2; c < 100; ++c) b.publish_command(c, 5);
+    b.ring.close();
+    b.audit->join();
+    EXPECT_TRUE(all_rows(dir.path).empty());
+}
+
 }  // namespace
 }  // namespace cux::ledger::test

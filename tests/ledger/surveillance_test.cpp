@@ -142,7 +142,7 @@ TEST_F(Surveillance, TradesBetweenUnlinkedParticipantsRaiseNothing) {
 
 // ---- layering / spoofing ----------------------------------------------------------------------
 
-class Layering : public Surveillance {
+class SurveillanceLayering : public Surveillance {
 protected:
     void SetUp() override {
         open();
@@ -165,7 +165,7 @@ protected:
     participant_id spoofer;
 };
 
-TEST_F(Layering, QuickCancelsOfLargeOrdersThenATradeOnTheOtherSideRaiseAnAlert) {
+TEST_F(SurveillanceLayering, QuickCancelsOfLargeOrdersThenATradeOnTheOtherSideRaiseAnAlert) {
     std::vector<order_id> cancelled;
     for (int i = 0; i < 3; ++i) cancelled.push_back(place_and_cancel(20, 2));
     const auto evs = h.place(spoofer, i1, side::buy, 1200, 4);
@@ -192,7 +192,7 @@ TEST_F(Layering, QuickCancelsOfLargeOrdersThenATradeOnTheOtherSideRaiseAnAlert) 
     EXPECT_EQ(detect(h.log.events).size(), 1u);
 }
 
-TEST_F(Layering, SlowCancelsSmallOrdersFewCancelsSameSideOrStaleCancelsRaiseNothing) {
+TEST_F(SurveillanceLayering, SlowCancelsSmallOrdersFewCancelsSameSideOrStaleCancelsRaiseNothing) {
     // Cancelled too late after placing.
     for (int i = 0; i < 3; ++i) place_and_cancel(20, cfg::layering_cancel_within_ns / ns_per_s + 1);
     // Too small.
