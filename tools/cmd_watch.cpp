@@ -1,6 +1,6 @@
 // `cux watch CHANNEL...`: the live stream (API.md "Stream"), one line per message on stdout.
-// Channels: book:SYMBOL, trades:SYMBOL (public), orders, fills (private: the stream is
-// authenticated first); bars:SYMBOL:1m, index and alerts (regulator) are later issues, which the
+// Channels: book:SYMBOL, trades:SYMBOL, bars:SYMBOL:1m|1h, index (public), orders, fills
+// (private: the stream is authenticated first); alerts (regulator) is a later issue, which the
 // server refuses with NOT_IMPLEMENTED for now.
 //
 // Every channel message carries a per-channel seq increasing by 1; a gap is reported on stderr
@@ -28,7 +28,7 @@ namespace {
 
 constexpr const char* watch_synopsis =
     "cux watch CHANNEL... [--count N] [--for-ms N] [--heartbeats] [--json]\n"
-    "  CHANNEL: book:SYMBOL trades:SYMBOL orders fills (bars:SYMBOL:1m, index, alerts: later)";
+    "  CHANNEL: book:SYMBOL trades:SYMBOL bars:SYMBOL:1m|1h index orders fills (alerts: later)";
 
 std::atomic<bool> stop_requested{false};
 
@@ -82,6 +82,28 @@ std::optional<std::string> body_text(const std::string& channel, const nlohmann:
                  cell(f, "liquidity") + " (order " + cell(f, "order_id") + ")");
         }
         return s.empty() ? "no fills" : s;
+    }
+    if (channel.starts_with("bars:") && m.contains("bars") && m["bars"].is_array()) {
+        for (const auto& b : m["bars"]) {
+            join(cell(b, "start") + " O " + cell(b, "open") + " H " + cell(b, "high") + " L " +
+                 cell(b, "low") + " C " + cell(b, "close") + " V " + cell(b, "volume") + " vwap " +
+                 cell(b, "vwap"));
+        }
+        return s.empty() ? "no bars" : s;
+    }
+    if (channel == "index" && m.contains("scu") && m["scu"].is_object()) {
+        const auto price = [](const nlohmann::json& v) {
+            return v.is_object() && v.contains("price") && v["price"].is_string()
+                       ? v["price"].get<std::string>()
+                       : std::string("-");
+        };
+        const nlohmann::json& scu = m["scu"];
+        const nlohmann::json spread = scu.value("east_west_spread", nlohmann::json());
+        return "national " + price(scu.value("national", nlohmann::json())) + " east " +
+               price(scu.value("east", nlohmann::json())) + " west " +
+               price(scu.value("west", nlohmann::json())) + " spread " +
+               (spread.is_string() ? spread.get<std::string>() : std::string("-")) +
+               " per PFLOPS-hour";
     }
     return std::nullopt;
 }
