@@ -21,9 +21,10 @@
 //                    the newest limits::stream_snapshot_bars oldest first, an update each bar
 //                    the command's trades changed, with its totals so far.
 //   index            the members of GET /v1/index (rolling, unfiltered) but basis/chip/region/
-//                    seq; an update at the end of a command once trades changed it and a second
-//                    of engine time passed since the last update (a tick ends commands every
-//                    250 ms, so a change shows within about a second). Computed once per update.
+//                    seq; an update at the end of a command once its trades changed (one traded
+//                    or aged out of the rolling hour) and a second of engine time passed since
+//                    the last update (a tick ends commands every 250 ms, so a change shows within
+//                    about a second). Computed once per update.
 // Each update is serialized once and shared by every subscriber (stream_text); a connection
 // numbers each channel's messages itself (snapshot 1, then +1 per message), so seq is gapless
 // per connection and channel. Nothing is published before the journal holds the batch, and
@@ -120,7 +121,7 @@ private:
     // The consumer's, under mu_.
     std::vector<pending> command_;  // the current command's channels
     std::vector<pending> batch_;    // completed commands' channels, in order
-    bool index_dirty_ = false;      // trades since the last index update
+    uint64_t index_changes_ = 0;    // market_stats::rolling_changes() at the last index update
     engine::utc_ns index_sent_ts_ = 0;
 };
 

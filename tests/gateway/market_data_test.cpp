@@ -305,6 +305,15 @@ TEST_F(MarketData, BarsAndIndexChannelsStreamSnapshotThenUpdates) {
     ASSERT_TRUE(lsnap);
     ASSERT_EQ((*lsnap)["bars"].size(), 1u);
     EXPECT_EQ((*lsnap)["bars"][0]["volume"], 3);
+
+    // An hour later the trades have left the rolling window: an update says so (no price).
+    ex->advance(61min);
+    const auto aged = wait(*c, [](const json& m) {
+        return m.value("channel", "") == "index" && m["scu"]["national"]["price"].is_null();
+    });
+    ASSERT_TRUE(aged);
+    EXPECT_EQ((*aged)["type"], "update");
+    EXPECT_EQ((*aged)["scu"]["national"]["trades"], 0);
 }
 
 TEST(MarketDataSchemas, RefuseWhatTheServerNeverSends) {
