@@ -28,6 +28,7 @@ void add_to(std::deque<md::bar>& series, md::interval iv, utc_ns ts, const trade
 void market_stats::expire(utc_ns now) {
     while (!rolling_.empty() && !md::in_rolling_window(rolling_.front().ts, now)) {
         rolling_.pop_front();
+        ++changes_;
     }
 }
 
@@ -59,6 +60,7 @@ void market_stats::apply(const event& e) {
         r.aggressor = t.aggressor;
         r.auction = t.auction != 0;
         rolling_.push_back(r);
+        ++changes_;
     } else if (e.type == event_type::instrument_status &&
                e.body.status.status == instrument_status::settled) {
         // Delivered: its bars are history now (GET /v1/bars reads them from the store).
@@ -111,6 +113,11 @@ rolling_index market_stats::index(const md::index_filter& f) const {
 utc_ns market_stats::as_of() const {
     std::shared_lock lock(mu_);
     return as_of_;
+}
+
+uint64_t market_stats::rolling_changes() const {
+    std::shared_lock lock(mu_);
+    return changes_;
 }
 
 uint64_t market_stats::trades_dropped() const {

@@ -45,6 +45,9 @@ public:
     // The rolling indices as of the last event applied, filtered.
     [[nodiscard]] rolling_index index(const ledger::md::index_filter& f) const;
     [[nodiscard]] engine::utc_ns as_of() const;
+    // Counts every change of the rolling window's trades: one added, or aged out of the hour.
+    // The stream's index channel publishes when it moved.
+    [[nodiscard]] uint64_t rolling_changes() const;
     [[nodiscard]] uint64_t trades_dropped() const;
 
 private:
@@ -60,6 +63,7 @@ private:
     engine::utc_ns as_of_ = 0;
     uint64_t seq_ = 0;
     uint64_t dropped_ = 0;
+    uint64_t changes_ = 0;
 };
 
 }  // namespace cux::gateway

@@ -234,7 +234,6 @@ void stream_hub::on_event(const event& e) {
                     starts.push_back(start);
                 }
             }
-            index_dirty_ = true;
             for (const side sd : {side::buy, side::sell}) {
                 const participant_id p = sd == side::buy ? t.buyer : t.seller;
                 if (wanted(channel_kind::fills, p.value())) {
@@ -263,12 +262,16 @@ void stream_hub::on_event(const event& e) {
 }
 
 void stream_hub::end_command(utc_ns ts) {
-    // The index: once trades changed it and a second of engine time passed since the last.
-    if (index_dirty_ && ts - index_sent_ts_ >= ns_per_s && wanted(channel_kind::index, 0)) {
-        touch(channel_kind::index, 0).index =
-            std::make_shared<const rolling_index>(market_data_.stats().index({}));
-        index_sent_ts_ = ts;
-        index_dirty_ = false;
+    // The index: once its trades changed (a trade, or one aged out of the rolling hour) and a
+    // second of engine time passed since the last update.
+    if (ts - index_sent_ts_ >= ns_per_s && wanted(channel_kind::index, 0)) {
+        const uint64_t changes = market_data_.stats().rolling_changes();
+        if (changes != index_changes_) {
+            touch(channel_kind::index, 0).index =
+                std::make_shared<const rolling_index>(market_data_.stats().index({}));
+            index_sent_ts_ = ts;
+            index_changes_ = changes;
+        }
     }
     for (pending& p : command_) {
         if (p.key.kind == channel_kind::bars_1m || p.key.kind == channel_kind::bars_1h) {

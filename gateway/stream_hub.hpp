@@ -21,9 +21,10 @@
 //                    the newest limits::stream_snapshot_bars oldest first, an update each bar
 //                    the command's trades changed, with its totals so far.
 //   index            the members of GET /v1/index (rolling, unfiltered) but basis/chip/region/
-//                    seq; an update at the end of a command once trades changed it and a second
-//                    of engine time passed since the last update (a tick ends commands every
-//                    250 ms, so a change shows within about a second). Computed once per update.
+//                    seq; an update at the end of a command once its trades changed (one traded
+//                    or aged out of the rolling hour) and a second of engine time passed since
+//                    the last update (a tick ends commands every 250 ms, so a change shows within
+//                    about a second). Computed once per update.
 //   alerts           {"alerts":[...]}: surveillance alerts (schemas/api/alert.json), regulator
 //                    only; the snapshot the newest limits::stream_snapshot_alerts, newest first,
 //                    an update the alerts the audit writer committed in one batch, oldest
@@ -130,9 +131,9 @@ private:
     std::mutex mu_;
     std::unordered_map<uint64_t, channel> channels_;  // by channel_key::packed()
     // The consumer's, under mu_.
-    std::vector<pending> command_;             // the current command's channels
-    std::vector<pending> batch_;               // completed commands' channels, in order
-    bool index_dirty_ = false;                 // trades since the last index update
+    std::vector<pending> command_;  // the current command's channels
+    std::vector<pending> batch_;    // completed commands' channels, in order
+    uint64_t index_changes_ = 0;    // market_stats::rolling_changes() at the last index update
     engine::utc_ns index_sent_ts_ = 0;
     std::deque<ledger::alert> recent_alerts_;  // oldest first, under mu_
 };

@@ -18,6 +18,9 @@
 // the stream) and before the replay, which fills in whatever it does not hold yet. New orders
 // are refused while it lags too far or has failed, as for the ledger.
 //
+// The market-data recorder (DIR/marketdata.db, issue 6: tape, bars, settlements) is a consumer
+// of its own, wired like the ledger; its lag or failure shuts the order gate too.
+//
 // The HTTPS gateway (gateway/server.hpp) registers its event consumer before the replay too (its
 // read models rebuild from the journal), then binds and prints the ready line
 // `cux serve: ready: URL data DIR`. A journal or ledger failure while running is reported on
@@ -47,6 +50,7 @@
 #include "gateway/market_file.hpp"
 #include "gateway/server.hpp"
 #include "ledger/audit_writer.hpp"
+#include "ledger/market_data_writer.hpp"
 #include "ledger/pipeline_link.hpp"
 #include "ledger/writer.hpp"
 #include "tools/commands.hpp"
@@ -235,14 +239,38 @@ int cmd_serve(int argc, char** argv) {
     }
     ledger::writer& ledger_writer = *opened.value();
     ledger_writer.start();
+
+    ledger::md_writer_options mopts;
+    mopts.path = dir + "/marketdata.db";
+    mopts.utc_offset_hours = market.calendar.utc_offset_hours;
+    mopts.gate_closure_s = market.calendar.gate_closure_s;
+    mopts.wait_durable = durable.fn();
+    mopts.on_failure = [](const ledger::ledger_error& e) {
+        std::fprintf(stderr,
+                     "cux: market data stopped recording (%s), new orders refused until "
+                     "restart: %s\n",
+                     ledger::error_code_name(e.code), e.message.c_str());
+    };
+    auto md_opened = ledger::md_writer::open(p.events(), std::move(mopts));
+    if (!md_opened) {
+        std::fprintf(stderr, "cux: cannot open the market data %s/marketdata.db: %s\n", dir.c_str(),
+                     md_opened.error().message.c_str());
+        p.stop();
+        ledger_writer.join();
+        return 1;
+    }
+    ledger::md_writer& md_writer = *md_opened.value();
+    md_writer.start();
     consumer.start();
 
     // The gateway: its read models consume the replayed events too. New orders wait on the
     // ledger: refused (503) while it has failed or lags too far behind.
     std::unique_ptr<ledger::audit_writer> audit;
-    so.order_gate = [&ledger_writer, &audit] {
+    so.order_gate = [&ledger_writer, &md_writer, &audit] {
         const auto g = ledger_writer.order_gate();
         if (!g.open) return g.reason;
+        std::string why = md_writer.order_gate();
+        if (!why.empty()) return why;
         const auto a = audit ? audit->order_gate() : ledger::order_gate_state{};
         return a.open ? std::string() : a.reason;
     };
@@ -254,6 +282,7 @@ int cmd_serve(int argc, char** argv) {
         p.stop();
         consumer.join();
         ledger_writer.join();
+        md_writer.join();
         return 1;
     }
     ledger::audit_options aopts;
@@ -278,6 +307,7 @@ int cmd_serve(int argc, char** argv) {
         srv->stop();
         consumer.join();
         ledger_writer.join();
+        md_writer.join();
         return 1;
     }
     audit = std::move(audit_opened.value());
@@ -292,6 +322,7 @@ int cmd_serve(int argc, char** argv) {
         srv->stop();
         consumer.join();
         ledger_writer.join();
+        md_writer.join();
     };
 
     const bool tty = isatty(STDERR_FILENO) != 0;
@@ -336,6 +367,15 @@ int cmd_serve(int argc, char** argv) {
         stop_all();
         return 1;
     }
+    if (md_writer.position_at_open() > replayed_events) {
+        std::fprintf(stderr,
+                     "cux: refusing to start: the market data %s/marketdata.db has events up to "
+                     "%llu but the journal only up to %llu\n",
+                     dir.c_str(), static_cast<unsigned long long>(md_writer.position_at_open()),
+                     static_cast<unsigned long long>(replayed_events));
+        stop_all();
+        return 1;
+    }
     durable.replayed(p.last_seq());
     std::printf("replayed %llu commands: seq %llu, state %016llx\n",
                 static_cast<unsigned long long>(r.commands),
@@ -348,6 +388,9 @@ int cmd_serve(int argc, char** argv) {
                 static_cast<unsigned long long>(audit->position_at_open().last_event_seq),
                 static_cast<unsigned long long>(replayed_events),
                 static_cast<unsigned long long>(audit->position_at_open().alerts));
+    std::printf("market data %s/marketdata.db: at event %llu of %llu\n", dir.c_str(),
+                static_cast<unsigned long long>(md_writer.position_at_open()),
+                static_cast<unsigned long long>(replayed_events));
     if (!p.start()) {
         std::fprintf(stderr, "cux: cannot start: %s\n", p.error().c_str());
         stop_all();
@@ -410,7 +453,15 @@ int cmd_serve(int argc, char** argv) {
                     static_cast<unsigned long long>(audit->recorded_event_seq()),
                     static_cast<unsigned long long>(audit->alerts_recorded()));
     }
-    return p.failed() || ledger_writer.failed() || audit->failed() ? 1 : 0;
+    if (md_writer.failed()) {
+        std::printf("market data: STOPPED at event %llu: %s\n",
+                    static_cast<unsigned long long>(md_writer.committed_seq()),
+                    md_writer.failure().message.c_str());
+    } else {
+        std::printf("market data: committed to event %llu\n",
+                    static_cast<unsigned long long>(md_writer.committed_seq()));
+    }
+    return p.failed() || ledger_writer.failed() || audit->failed() || md_writer.failed() ? 1 : 0;
 }
 
 }  // namespace cux::tools

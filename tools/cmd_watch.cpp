@@ -1,7 +1,6 @@
 // `cux watch CHANNEL...`: the live stream (API.md "Stream"), one line per message on stdout.
-// Channels: book:SYMBOL, trades:SYMBOL (public), orders, fills (private: the stream is
-// authenticated first), alerts (regulators only, authenticated too); bars:SYMBOL:1m and index
-// are later issues, which the server refuses with NOT_IMPLEMENTED for now.
+// Channels: book:SYMBOL, trades:SYMBOL, bars:SYMBOL:1m|1h, index (public), orders, fills
+// (private: the stream is authenticated first), alerts (regulators only, authenticated too).
 //
 // Every channel message carries a per-channel seq increasing by 1; a gap is reported on stderr
 // and the channel re-subscribed for a fresh snapshot, as API.md asks of a client. Heartbeats are
@@ -28,8 +27,7 @@ namespace {
 
 constexpr const char* watch_synopsis =
     "cux watch CHANNEL... [--count N] [--for-ms N] [--heartbeats] [--json]\n"
-    "  CHANNEL: book:SYMBOL trades:SYMBOL orders fills alerts (regulator) (bars:SYMBOL:1m, "
-    "index: later)";
+    "  CHANNEL: book:SYMBOL trades:SYMBOL bars:SYMBOL:1m|1h index orders fills alerts (regulator)";
 
 std::atomic<bool> stop_requested{false};
 
@@ -89,6 +87,28 @@ std::optional<std::string> body_text(const std::string& channel, const nlohmann:
             join("#" + cell(x, "seq") + " " + cell(x, "kind") + ": " + cell(x, "message"));
         }
         return s.empty() ? "no alerts" : s;
+    }
+    if (channel.starts_with("bars:") && m.contains("bars") && m["bars"].is_array()) {
+        for (const auto& b : m["bars"]) {
+            join(cell(b, "start") + " O " + cell(b, "open") + " H " + cell(b, "high") + " L " +
+                 cell(b, "low") + " C " + cell(b, "close") + " V " + cell(b, "volume") + " vwap " +
+                 cell(b, "vwap"));
+        }
+        return s.empty() ? "no bars" : s;
+    }
+    if (channel == "index" && m.contains("scu") && m["scu"].is_object()) {
+        const auto price = [](const nlohmann::json& v) {
+            return v.is_object() && v.contains("price") && v["price"].is_string()
+                       ? v["price"].get<std::string>()
+                       : std::string("-");
+        };
+        const nlohmann::json& scu = m["scu"];
+        const nlohmann::json spread = scu.value("east_west_spread", nlohmann::json());
+        return "national " + price(scu.value("national", nlohmann::json())) + " east " +
+               price(scu.value("east", nlohmann::json())) + " west " +
+               price(scu.value("west", nlohmann::json())) + " spread " +
+               (spread.is_string() ? spread.get<std::string>() : std::string("-")) +
+               " per PFLOPS-hour";
     }
     return std::nullopt;
 }

@@ -44,6 +44,9 @@ int cmd_fills(int argc, char** argv);
 int cmd_book(int argc, char** argv);
 int cmd_trades(int argc, char** argv);
 int cmd_instruments(int argc, char** argv);
+int cmd_bars(int argc, char** argv);  // issue 6: tools/cmd_bars.cpp
+int cmd_index(int argc, char** argv);
+int cmd_settlements(int argc, char** argv);
 int cmd_account(int argc, char** argv);
 int cmd_statement(int argc, char** argv);
 int cmd_contracts(int argc, char** argv);

@@ -45,7 +45,7 @@ TEST_F(ClientCli, WatchPrintsALinePerTradesMessageAsTradesHappen) {
               std::string::npos)
         << watch.output();
 
-    // Private channels authenticate first; a channel of a later issue is refused by name.
+    // Private channels authenticate first; an unknown channel is refused by name.
     child orders({"watch", "orders", "--count", "1", "--config", vendor}, env_);
     EXPECT_EQ(orders.finish(), 0) << orders.output();
     EXPECT_TRUE(std::regex_search(
@@ -53,9 +53,9 @@ TEST_F(ClientCli, WatchPrintsALinePerTradesMessageAsTradesHappen) {
         std::regex(
             R"(orders snapshot #1 order \d+ sell 4 @ 12\.00 partially_filled \(3 filled\))")))
         << orders.output();
-    r = cux({"watch", "index", "--count", "1", "--config", buyer});
+    r = cux({"watch", "candles", "--count", "1", "--config", buyer});
     EXPECT_EQ(r.code, 1) << r;
-    EXPECT_NE(r.err.find("error: NOT_IMPLEMENTED: channel index"), std::string::npos) << r;
+    EXPECT_NE(r.err.find("error: UNKNOWN_CHANNEL: no channel candles"), std::string::npos) << r;
 }
 
 }  // namespace

@@ -305,6 +305,59 @@ TEST_F(MarketData, BarsAndIndexChannelsStreamSnapshotThenUpdates) {
     ASSERT_TRUE(lsnap);
     ASSERT_EQ((*lsnap)["bars"].size(), 1u);
     EXPECT_EQ((*lsnap)["bars"][0]["volume"], 3);
+
+    // An hour later the trades have left the rolling window: an update says so (no price).
+    ex->advance(61min);
+    const auto aged = wait(*c, [](const json& m) {
+        return m.value("channel", "") == "index" && m["scu"]["national"]["price"].is_null();
+    });
+    ASSERT_TRUE(aged);
+    EXPECT_EQ((*aged)["type"], "update");
+    EXPECT_EQ((*aged)["scu"]["national"]["trades"], 0);
+}
+
+TEST(MarketDataSchemas, RefuseWhatTheServerNeverSends) {
+    auto with = [](json j, const char* at, const json& v) {
+        j[json::json_pointer(at)] = v;
+        return j;
+    };
+    const json bar = json::parse(
+        R"({"start":"2030-01-01T08:00:00Z","open":"12.00","high":"12.50","low":"11.90",
+            "close":"12.10","volume":3,"trades":2,"vwap":"12.03","turnover":"36.10"})");
+    const json bars = {{"symbol", "gpu1.east1.20300101T08.1h"},
+                       {"interval", "1m"},
+                       {"bars", json::array({bar})},
+                       {"truncated", false}};
+    json stream = bars;
+    stream.erase("truncated");
+    stream["channel"] = "bars:gpu1.east1.20300101T08.1h:1m";
+    stream["type"] = "update";
+    stream["seq"] = 2;
+    const json settlement = json::parse(
+        R"({"date":"2030-01-01","settlements":[{"symbol":"gpu1.east1.20300101T08.1h",
+            "chip":"gpu1","region":"east1","tenor":"1h","window_start":"2030-01-01T08:00:00Z",
+            "gate_closure":"2030-01-01T07:45:00Z","price":null,"method":"none",
+            "auction_volume":0,"volume":0,"trades":0,"vwap":null,"seq":7}]})");
+    const json history = json::parse(
+        R"({"windows":[{"window_start":"2030-01-01T08:00:00Z","national":"12.1335",
+            "east":"12.1335","west":null,"east_west_spread":null,"cpu":null,"trades":1}]})");
+    const std::vector<schema_check> checks = {
+        {"bars.json", bars, true},
+        {"bars.json", with(bars, "/bars/0/vwap", "12.034"), false},
+        {"bars.json", with(bars, "/interval", "5m"), false},
+        {"bars.json", with(bars, "/bars/0/colour", "red"), false},
+        {"stream_bars.json", stream, true},
+        {"stream_bars.json", with(stream, "/seq", 0), false},
+        {"stream_bars.json", with(stream, "/truncated", false), false},
+        {"settlements.json", settlement, true},
+        {"settlements.json", with(settlement, "/settlements/0/method", "guess"), false},
+        {"settlements.json", with(settlement, "/date", "2030-1-1"), false},
+        {"index_history.json", history, true},
+        {"index_history.json", with(history, "/windows/0/east_west_spread", "-1.0112"), true},
+        // Index prices have exactly 4 decimals (money's 2 would lose a small chip's SCU price).
+        {"index_history.json", with(history, "/windows/0/national", "12.13"), false},
+    };
+    EXPECT_EQ(run_schema_checks(checks), "");
 }
 
 }  // namespace
