@@ -326,13 +326,13 @@ bound_endpoint server::start() {
 
 std::string server::url() const { return impl_->url; }
 
-std::size_t server::web_files() const { return impl_->web.size(); }
-
-std::vector<std::string> server::web_warnings() const { return impl_->web.warnings(); }
-
 std::string server::admin_credentials_path() const {
     return impl_->opts.data_dir + "/admin.credentials";
 }
+
+std::size_t server::web_files() const { return impl_->web.size(); }
+
+std::vector<std::string> server::web_warnings() const { return impl_->web.warnings(); }
 
 void server::stop() {
     impl& s = *impl_;
