@@ -331,13 +331,13 @@ void server::publish_alerts(const std::vector<ledger::alert>& alerts) {
     impl_->hub.publish_alerts(alerts);
 }
 
-std::size_t server::web_files() const { return impl_->web.size(); }
-
-std::vector<std::string> server::web_warnings() const { return impl_->web.warnings(); }
-
 std::string server::admin_credentials_path() const {
     return impl_->opts.data_dir + "/admin.credentials";
 }
+
+std::size_t server::web_files() const { return impl_->web.size(); }
+
+std::vector<std::string> server::web_warnings() const { return impl_->web.warnings(); }
 
 void server::stop() {
     impl& s = *impl_;

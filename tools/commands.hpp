@@ -54,10 +54,10 @@ int cmd_capacity(int argc, char** argv);
 int cmd_withdraw(int argc, char** argv);
 int cmd_admin(int argc, char** argv);
 int cmd_watch(int argc, char** argv);
-int cmd_maker(int argc, char** argv);
 // Regulator verbs (issue 6): tools/cmd_audit.cpp.
 int cmd_audit(int argc, char** argv);
 int cmd_alerts(int argc, char** argv);
 int cmd_sim(int argc, char** argv);  // issue 6: tools/cmd_sim.cpp, tools/sim*.cpp
+int cmd_maker(int argc, char** argv);
 
 }  // namespace cux::tools

@@ -57,8 +57,6 @@ constexpr verb verb_table[] = {
      "create participants and deposit funds (admin key)"},
     {"watch", cmd_watch, "CHANNEL... [--count N]",
      "the live stream, one line per message (book:S trades:S orders fills ...)"},
-    {"maker", cmd_maker, "--config FILE [--symbols ...] [--interval-ms N]",
-     "a demo market maker keeping two-sided quotes in a few books"},
     {"audit", cmd_audit, "[--from-seq N | --cursor ROW] [--limit N] [--all] | csv [--from T] ...",
      "the audit trail: every command and event (regulator)"},
     {"alerts", cmd_alerts, "[--from-seq N] [--limit N] [--kind K]",
@@ -66,6 +64,8 @@ constexpr verb verb_table[] = {
     {"sim", cmd_sim,
      "[--agents N] [--rate R] [--seconds S] [--seed X] --config ADMIN | --plan N [--seed X]",
      "a simulated market: vendors and enterprises trading and submitting jobs, then a summary"},
+    {"maker", cmd_maker, "--config FILE [--symbols ...] [--interval-ms N]",
+     "a demo market maker keeping two-sided quotes in a few books"},
     {"help", cmd_help, "", "show this help"},
 };
 

@@ -60,6 +60,37 @@ TEST_F(ClientCli, SimTradesRoutesJobsAndTheLedgerVerifies) {
     EXPECT_NE(v.out.find("ledger verified"), std::string::npos) << v;
 }
 
+TEST_F(ClientCli, SimUntilStoppedWithdrawsItsOrdersAndSummarizes) {
+    // As tools/run runs it: no end of its own; SIGTERM ends it with its summary, and no order of
+    // its rests in any book afterwards (only the sim trades here, so every book is empty).
+    ASSERT_FALSE(open_symbol().empty());
+    child sim({"sim", "--agents", "6", "--rate", "20", "--seconds", "0", "--seed", "11", "--quiet",
+               "--json", "--config", admin_},
+              env_);
+    std::this_thread::sleep_for(3s);
+    sim.send(SIGTERM);
+    ASSERT_EQ(sim.finish(), 0) << sim.output();
+    const auto s = nlohmann::json::parse(sim.out(), nullptr, false);
+    ASSERT_TRUE(s.is_object()) << sim.output();
+    EXPECT_GT(s["orders"]["accepted"].get<int64_t>(), 0) << sim.output();
+    EXPECT_EQ(s["unexpected_errors"], 0) << sim.output();
+    const result r = cux({"instruments", "--status", "open", "--json", "--config", admin_});
+    ASSERT_EQ(r.code, 0) << r;
+    const auto books = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(books.is_array()) << r;
+    int checked = 0;
+    for (const auto& b : books) {
+        if (b["tenor"] != "1h" || checked >= 8) continue;
+        const result book =
+            cux({"book", b["symbol"].get<std::string>(), "--json", "--config", admin_});
+        ASSERT_EQ(book.code, 0) << book;
+        const auto j = nlohmann::json::parse(book.out, nullptr, false);
+        EXPECT_TRUE(j["bids"].empty() && j["asks"].empty()) << book;
+        ++checked;
+    }
+    EXPECT_EQ(checked, 8);
+}
+
 TEST_F(ClientCli, SimChoicesAreTheSeeds) {
     const std::string market = tmp_ + "/market.json";
     auto plan = [&](const char* seed) {

@@ -21,6 +21,9 @@ const S = {
   tape: [], tapeIds: new Set(),
   bars: new Map(), barIds: new Set(), barsMode: null,
   heat: { hour: null, cells: new Map() },
+  // The heat map's source: 'books' (the best quotes of the hour's books) until the server's SCU
+  // index answers with `cells` (VWAP of the last hour's trades per chip x region): 'index'.
+  heatSource: 'books', indexCells: new Map(), indexAsOf: null,
   spread: [], spreadMode: null,
   creds: null, alerts: [], alertsState: 'signed-out',
   userPicked: false,  // a window chosen by hand (or in the URL) is kept
@@ -241,7 +244,9 @@ async function refreshHeat() {
   try {
     const hour = S.heat.hour;
     const pairs = [];
-    for (const c of gpuChips()) for (const r of S.ref.regions) pairs.push([c.id, r.id]);
+    // With the index's cells, only the chosen chip's books are read (for the delivered costs).
+    const chips = S.heatSource === 'index' ? gpuChips().filter((c) => c.id === S.chip) : gpuChips();
+    for (const c of chips) for (const r of S.ref.regions) pairs.push([c.id, r.id]);
     // The selected chip's row is priced for the delivered-cost panel even when it is a CPU.
     if (S.chip && !gpuChips().some((c) => c.id === S.chip)) for (const r of S.ref.regions) pairs.push([S.chip, r.id]);
     await inParallel(pairs, async ([chip, region]) => {
@@ -304,11 +309,34 @@ async function loadSpread() {
       }
     }
     pushIndex(cur.body);
-    S.stream.on('index', (m) => { pushIndex(m); view.spread(S); });
+    setIndexCells(cur.body);
+    S.stream.on('index', (m) => { pushIndex(m); setIndexCells(m); view.spread(S); view.heat(S); });
   } else {
     S.spreadMode = 'local';
   }
   view.spread(S);
+}
+
+let indexPoll = null;
+function pollIndex() {
+  if (indexPoll) return;
+  indexPoll = setInterval(async () => {
+    const r = await get('/v1/index');
+    if (r.status !== 200 || !r.body) return;
+    pushIndex(r.body); setIndexCells(r.body); view.spread(S); view.heat(S);
+  }, 15000);
+}
+
+function setIndexCells(m) {
+  if (!Array.isArray(m.cells)) return;  // an index without cells: the books stay the source
+  S.heatSource = 'index';
+  S.indexAsOf = m.as_of || null;
+  S.indexCells = new Map();
+  for (const c of m.cells) {
+    if (c.unit === 'PFLOPS-hour' && c.price !== null && c.price !== undefined) {
+      S.indexCells.set(`${c.chip}|${c.region}`, Number(c.price));
+    }
+  }
 }
 
 function pushIndex(m) {
@@ -388,7 +416,12 @@ async function start() {
     onError: (channel, err) => {
       // A channel this server does not serve (yet): the panel that wanted it says so.
       if (channel && channel.startsWith('bars:')) { S.barsMode = 'tape'; view.candles(S); }
-      if (channel === 'index') { S.spreadMode = 'local'; view.spread(S); }
+      if (channel === 'index') {
+        // The REST index without its channel: read it every 15 s instead; no index at all: the
+        // page computes the spread from the heat map's prices.
+        if (S.spreadMode === 'index') pollIndex(); else S.spreadMode = 'local';
+        view.spread(S);
+      }
       if (channel === 'alerts') { S.alertsState = err.code === 'FORBIDDEN' ? 'forbidden' : 'missing'; view.alerts(S); }
     },
   });

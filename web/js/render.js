@@ -124,15 +124,20 @@ export function heat(state) {
   const regions = H.orderedRegions();
   const data = [];
   let n = 0;
+  const fromIndex = state.heatSource === 'index';
   chips.forEach((c, y) => regions.forEach((r, x) => {
-    const cell = state.heat.cells.get(`${c.id}|${r.id}`);
-    const v = cell ? H.scuPrice(c.id, cell.mid) : null;
+    const key = `${c.id}|${r.id}`;
+    const cell = state.heat.cells.get(key);
+    const v = fromIndex ? (state.indexCells.has(key) ? state.indexCells.get(key) : null)
+      : cell ? H.scuPrice(c.id, cell.mid) : null;
     if (v !== null) n += 1;
     data.push([x, y, v === null ? '-' : Number(v.toFixed(2))]);
   }));
   const hour = state.heat.hour;
-  $('heat-note').textContent = `${H.t('heatNote')}. ${H.t('hourShown')}: ${hour === null ? '—' : H.localText(hour * 3600e3, false)}`;
-  if (!n) return chartEmpty('heat', H.t('noQuotes'));
+  $('heat-note').textContent = fromIndex
+    ? `${H.t('heatIndexNote')}${state.indexAsOf ? ` (${H.localText(Date.parse(state.indexAsOf), true)})` : ''}`
+    : `${H.t('heatNote')}. ${H.t('hourShown')}: ${hour === null ? '—' : H.localText(hour * 3600e3, false)}`;
+  if (!n) return chartEmpty('heat', fromIndex ? H.t('noTrades') : H.t('noQuotes'));
   $('heat').dataset.count = String(n);
   const c = chart('heat');
   if (!c) return;
