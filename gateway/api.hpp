@@ -96,7 +96,7 @@ struct api_deps {
     // "" while new orders may be accepted, else why not (the ledger writer's order gate).
     std::function<std::string()> order_gate;
     std::string market_data_db;  // DIR/marketdata.db: bars, settlements, index history
-    std::string audit_db;  // DIR/audit.db: the regulator's routes read the audit store
+    std::string audit_db;        // DIR/audit.db: the regulator's routes read the audit store
 };
 
 class api {
