@@ -14,6 +14,7 @@
 // errors here, they are replies for the caller to read.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -78,19 +79,42 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-// The WebSocket stream. connect() opens /v1/stream (and TLS); messages are text frames.
+// What the stream gave: a message, the server's close (its code and reason), a failure, or
+// nothing within the wait.
+struct stream_received {
+    enum class kind : uint8_t { message, closed, timeout, failed } what = kind::timeout;
+    std::string text;  // message
+    unsigned close_code = 0;
+    std::string close_reason;
+    std::string error;  // failed (and a close whose teardown failed): why
+};
+
+struct stream_options {
+    std::string target = "/v1/stream";
+    std::size_t message_bytes_max = std::size_t{1} << 20;  // a longer message fails the read
+    int receive_buffer_bytes = 0;  // > 0: SO_RCVBUF before connecting (a consumer that lags)
+};
+
+// The WebSocket stream. connect() opens the target (and TLS); messages are text frames.
+// One read stays outstanding between receive()/poll() calls, so one that timed out loses nothing.
 class stream_client {
 public:
-    explicit stream_client(client_options o);
+    explicit stream_client(client_options o, stream_options so = {});
     ~stream_client();
     stream_client(const stream_client&) = delete;
     stream_client& operator=(const stream_client&) = delete;
 
-    void connect();                    // throws transport_error
+    // Throws transport_error (with the HTTP status when the server refused the upgrade).
+    void connect();
     void send(std::string_view text);  // throws transport_error
+    // A text (or binary) message within `wait`; false when the write failed or timed out (the
+    // connection is then closed). Never throws.
+    bool try_send(std::string_view payload, bool binary, std::chrono::milliseconds wait);
     // The next message, or nullopt when none arrived within `wait`; throws transport_error when
     // the stream closed (with the server's close reason in the message) or failed.
     std::optional<std::string> receive(std::chrono::milliseconds wait);
+    // The same without exceptions.
+    stream_received poll(std::chrono::milliseconds wait);
     // The auth message of API.md: {"op":"auth","key","ts","sign"} for the client's key.
     [[nodiscard]] std::string auth_message() const;
     void close();

@@ -23,13 +23,13 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr std::size_t stream_message_bytes_max = 1u << 20;
-constexpr const char* stream_path = "/v1/stream";
+constexpr const char* stream_path = "/v1/stream";  // what the auth message signs
 
 }  // namespace
 
 struct stream_client::impl {
     client_options o;
+    stream_options so;
     server_url url;
     net::io_context ioc;
     net::ssl::context ctx{net::ssl::context::tls_client};
@@ -40,6 +40,7 @@ struct stream_client::impl {
     bool read_pending = false;
     bool read_done = false;
     beast::error_code read_ec;
+    std::string write_error;  // why the last try_send failed
 
     beast::tcp_stream& lowest() {
         return url.tls ? beast::get_lowest_layer(*wss) : beast::get_lowest_layer(*ws);
@@ -62,19 +63,52 @@ struct stream_client::impl {
         return true;
     }
 
-    std::string close_text() {
-        const websocket::close_reason r = with_ws([](auto& s) { return s.reason(); });
-        std::string m = "the server closed the stream (code " + std::to_string(r.code);
-        if (!r.reason.empty())
-            m += ", reason \"" + std::string(r.reason.data(), r.reason.size()) + "\"";
-        return m + ")";
+    // Connects to the first of `found` that accepts, on a socket opened (and sized) here.
+    beast::error_code connect_any(const tcp::resolver::results_type& found) {
+        beast::error_code ec = net::error::host_not_found;
+        for (const auto& entry : found) {
+            const tcp::endpoint at = entry.endpoint();
+            beast::error_code e;
+            lowest().socket().close(e);
+            lowest().socket().open(at.protocol(), e);
+            if (!e && so.receive_buffer_bytes > 0) {
+                lowest().socket().set_option(
+                    net::socket_base::receive_buffer_size(so.receive_buffer_bytes), e);
+            }
+            if (e) return e;
+            bool done = false;
+            lowest().expires_after(o.timeout);
+            lowest().async_connect(at, [&](beast::error_code r) {
+                ec = r;
+                done = true;
+            });
+            if (!run_until(done, o.timeout + std::chrono::seconds(1))) {
+                lowest().socket().close(e);
+                run_until(done, std::chrono::seconds(1));
+                return net::error::timed_out;
+            }
+            if (!ec) return ec;
+        }
+        return ec;
     }
 };
 
-stream_client::stream_client(client_options o) : impl_(std::make_unique<impl>()) {
+namespace {
+
+std::string close_text(const stream_received& r) {
+    std::string m = "the server closed the stream (code " + std::to_string(r.close_code);
+    if (!r.close_reason.empty()) m += ", reason \"" + r.close_reason + "\"";
+    return m + ")";
+}
+
+}  // namespace
+
+stream_client::stream_client(client_options o, stream_options so)
+    : impl_(std::make_unique<impl>()) {
     std::string error;
     if (!parse_server_url(o.url, impl_->url, error)) throw std::invalid_argument(error);
     impl_->o = std::move(o);
+    impl_->so = std::move(so);
     if (impl_->url.tls) detail::configure_client_tls(impl_->ctx, impl_->o);
 }
 
@@ -95,17 +129,9 @@ void stream_client::connect() {
     beast::error_code ec;
     const auto found = resolver.resolve(s.url.host, std::to_string(s.url.port), ec);
     if (ec) throw transport_error("cannot resolve " + s.url.host + ": " + ec.message());
+    ec = s.connect_any(found);
+    if (ec) throw transport_error("cannot connect to " + s.o.url + ": " + ec.message());
     bool done = false;
-    s.lowest().expires_after(s.o.timeout);
-    s.lowest().async_connect(found, [&](beast::error_code e, const tcp::endpoint&) {
-        ec = e;
-        done = true;
-    });
-    s.run_until(done, s.o.timeout + std::chrono::seconds(1));
-    if (ec || !done) {
-        throw transport_error("cannot connect to " + s.o.url + ": " +
-                              (done ? ec.message() : std::string("timed out")));
-    }
     if (s.url.tls) {
         detail::set_peer_name(s.wss->next_layer().native_handle(), s.url.host, !s.o.insecure);
         done = false;
@@ -129,51 +155,89 @@ void stream_client::connect() {
     t.keep_alive_pings = false;
     s.with_ws([&](auto& w) {
         w.set_option(t);
-        w.read_message_max(stream_message_bytes_max);
+        w.read_message_max(s.so.message_bytes_max);
+        w.auto_fragment(false);
         w.text(true);
     });
     done = false;
+    websocket::response_type res;
     const std::string host = s.url.host + ":" + std::to_string(s.url.port);
     s.with_ws([&](auto& w) {
-        w.async_handshake(host, stream_path, [&](beast::error_code e) {
+        w.async_handshake(res, host, s.so.target, [&](beast::error_code e) {
             ec = e;
             done = true;
         });
     });
     s.run_until(done, s.o.timeout + std::chrono::seconds(1));
     if (ec || !done) {
-        throw transport_error("WebSocket handshake on " + s.o.url + stream_path +
-                              " failed: " + (done ? ec.message() : std::string("timed out")));
+        std::string why = done ? ec.message() : std::string("timed out");
+        if (res.result_int() != 0) {
+            why = "HTTP " + std::to_string(res.result_int()) + " " + res.body() + " (" + why + ")";
+        }
+        throw transport_error("WebSocket handshake on " + s.o.url + s.so.target +
+                              " failed: " + why);
     }
     s.open = true;
 }
 
 void stream_client::send(std::string_view text) {
-    impl& s = *impl_;
-    if (!s.open) throw transport_error("the stream is not open");
-    bool done = false;
-    beast::error_code ec;
-    s.with_ws([&](auto& w) {
-        w.async_write(net::buffer(text.data(), text.size()), [&](beast::error_code e, std::size_t) {
-            ec = e;
-            done = true;
-        });
-    });
-    if (!s.run_until(done, s.o.timeout)) {
-        s.lowest().socket().close(ec);
-        s.run_until(done, std::chrono::seconds(1));
-        s.open = false;
-        throw transport_error("stream write timed out");
-    }
-    if (ec) {
-        s.open = false;
-        throw transport_error("stream write failed: " + ec.message());
+    if (!impl_->open) throw transport_error("the stream is not open");
+    if (!try_send(text, false, impl_->o.timeout)) {
+        throw transport_error("stream write " + impl_->write_error);
     }
 }
 
-std::optional<std::string> stream_client::receive(std::chrono::milliseconds wait) {
+bool stream_client::try_send(std::string_view payload, bool binary,
+                             std::chrono::milliseconds wait) {
     impl& s = *impl_;
-    if (!s.open && !s.read_done) throw transport_error("the stream is not open");
+    if (!s.open) return false;
+    bool done = false;
+    beast::error_code ec;
+    s.with_ws([&](auto& w) {
+        w.binary(binary);
+        w.async_write(net::buffer(payload.data(), payload.size()),
+                      [&](beast::error_code e, std::size_t) {
+                          ec = e;
+                          done = true;
+                      });
+    });
+    const bool in_time = s.run_until(done, wait);
+    if (!in_time) {
+        s.lowest().socket().close(ec);
+        s.run_until(done, std::chrono::seconds(1));
+    }
+    s.with_ws([](auto& w) { w.text(true); });
+    if (!in_time || ec) {
+        s.write_error = in_time ? "failed: " + ec.message() : std::string("timed out");
+        s.open = false;
+        return false;
+    }
+    return true;
+}
+
+std::optional<std::string> stream_client::receive(std::chrono::milliseconds wait) {
+    stream_received r = poll(wait);
+    switch (r.what) {
+        case stream_received::kind::message:
+            return std::move(r.text);
+        case stream_received::kind::timeout:
+            return std::nullopt;
+        case stream_received::kind::closed:
+            throw transport_error(close_text(r));
+        case stream_received::kind::failed:
+            break;
+    }
+    throw transport_error(r.error);
+}
+
+stream_received stream_client::poll(std::chrono::milliseconds wait) {
+    impl& s = *impl_;
+    stream_received r;
+    if (!s.open && !s.read_pending && !s.read_done) {
+        r.what = stream_received::kind::failed;
+        r.error = "the stream is not open";
+        return r;
+    }
     if (!s.read_pending && !s.read_done) {
         s.read_pending = true;
         s.with_ws([&](auto& w) {
@@ -185,22 +249,28 @@ std::optional<std::string> stream_client::receive(std::chrono::milliseconds wait
         });
     }
     if (!s.read_done) s.run_until(s.read_done, wait);
-    if (!s.read_done) return std::nullopt;
+    if (!s.read_done) return r;  // nothing in time; the read stays outstanding
     s.read_done = false;
     if (s.read_ec) {
         s.open = false;
         // A close frame may have arrived even when the teardown after it failed (the server
-        // had closed the socket already): the server's reason is still the news.
-        const bool got_close =
-            s.with_ws([](auto& w) { return w.reason().code != websocket::close_code::none; });
-        if (s.read_ec == websocket::error::closed || got_close) {
-            throw transport_error(s.close_text());
+        // had closed the socket already): the server's close is still the news.
+        const websocket::close_reason why = s.with_ws([](auto& w) { return w.reason(); });
+        if (s.read_ec == websocket::error::closed || why.code != websocket::close_code::none) {
+            r.what = stream_received::kind::closed;
+            r.close_code = why.code;
+            r.close_reason.assign(why.reason.data(), why.reason.size());
+            if (s.read_ec != websocket::error::closed) r.error = s.read_ec.message();
+            return r;
         }
-        throw transport_error("stream read failed: " + s.read_ec.message());
+        r.what = stream_received::kind::failed;
+        r.error = "stream read failed: " + s.read_ec.message();
+        return r;
     }
-    std::string message = beast::buffers_to_string(s.buffer.data());
+    r.what = stream_received::kind::message;
+    r.text = beast::buffers_to_string(s.buffer.data());
     s.buffer.consume(s.buffer.size());
-    return message;
+    return r;
 }
 
 std::string stream_client::auth_message() const {

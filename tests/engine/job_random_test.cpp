@@ -12,7 +12,7 @@
 //    route, thin funds, dry run) left the state as it was (content hash);
 //  - the engine's invariants hold after every command (the harness checks them; held funds,
 //    reserved capacity, no negative balance, escrow = open contracts).
-// CUX_RANDOM_SEED=<n> runs one seed instead of the default ones; it is printed on failure.
+// CUX_RANDOM_SEED=<n> runs that seed (in each per-seed test); a failure prints its seed.
 
 #include <gtest/gtest.h>
 
@@ -408,14 +408,18 @@ std::string run_seed(uint64_t seed, int rounds) {
     return {};
 }
 
-TEST(JobRandom, RoutesMatchABruteForceAndLeaveTheEngineConsistent) {
-    std::vector<uint64_t> seeds = {1, 2, 3, 4};
-    if (const char* env = std::getenv("CUX_RANDOM_SEED")) seeds = {std::strtoull(env, nullptr, 10)};
-    for (const uint64_t seed : seeds) {
-        const std::string failure = run_seed(seed, 400);
-        ASSERT_EQ(failure, "") << "reproduce with CUX_RANDOM_SEED=" << seed;
-    }
+// One test per seed, so ctest runs them side by side (a second each in release, tens of seconds
+// under ASan). CUX_RANDOM_SEED replaces the seed of every one of them.
+class JobRandom : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(JobRandom, RoutesMatchABruteForceAndLeaveTheEngineConsistent) {
+    uint64_t seed = GetParam();
+    if (const char* env = std::getenv("CUX_RANDOM_SEED")) seed = std::strtoull(env, nullptr, 10);
+    const std::string failure = run_seed(seed, 400);
+    ASSERT_EQ(failure, "") << "reproduce with CUX_RANDOM_SEED=" << seed;
 }
+
+INSTANTIATE_TEST_SUITE_P(Seeds, JobRandom, ::testing::Values(1, 2, 3, 4));
 
 }  // namespace
 }  // namespace cux::engine::test

@@ -46,6 +46,12 @@ test_exchange::test_exchange(exchange_options o)
     : opts_(std::move(o)),
       dir_(make_temp_dir()),
       market_(load_market_file(source_dir + "/tests/data/market_small.json")) {
+    // The engine's clock starts at 00:05 UTC of the next day, whatever the time of day the test
+    // runs at: otherwise a test that runs in minutes 40-45 of an hour finds the first hourly
+    // window in its closing call (and at 23:45 the daily windows), not open.
+    constexpr int64_t day_ns = 24 * engine::ns_per_hour;
+    const int64_t now = engine::system_clock_ns();
+    clock_offset_ns_ = (now / day_ns + 1) * day_ns + 5 * engine::ns_per_min - now;
     start();
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // A blocking WebSocket client of /v1/stream for the gateway's integration tests, over TLS or
-// plain TCP, on real sockets (Beast; compiled once in ws_client.cpp). Every operation has a
-// timeout. One read stays outstanding between receive() calls, so a receive() that timed out
-// loses nothing. It can also misbehave: a tiny receive buffer and never reading (a slow
-// consumer), oversize or binary messages.
+// plain TCP, on real sockets: the `cux` client's stream (tools/client.hpp) behind the tests'
+// interface. Every operation has a timeout. One read stays outstanding between receive() calls, so
+// a receive() that timed out loses nothing. It can also misbehave: a tiny receive buffer and never
+// reading (a slow consumer), oversize or binary messages.
 
 #include <chrono>
 #include <cstdint>
