@@ -66,10 +66,11 @@ uint64_t exchange::hash_state(bool counters) const {
         const instrument_state& in = instruments_[s];
         h.u64(in.id.value());
         h.u64(static_cast<uint64_t>(in.status));
-        for (const int64_t v : {in.listed_ts, in.open_ts, in.reference.value(), in.band_low.value(),
-                                in.band_high.value(), in.last_trade.value(), in.settlement.value(),
-                                in.volume.value(), in.open_orders, in.late.notional, in.late.qty,
-                                int64_t{in.late.overflow}, static_cast<int64_t>(in.settlement_by)}) {
+        for (const int64_t v :
+             {in.listed_ts, in.open_ts, in.reference.value(), in.band_low.value(),
+              in.band_high.value(), in.last_trade.value(), in.settlement.value(), in.volume.value(),
+              in.open_orders, in.late.notional, in.late.qty, int64_t{in.late.overflow},
+              static_cast<int64_t>(in.settlement_by)}) {
             h.i64(v);
         }
         in.bk.for_each_order(orders_, levels_, [&](uint32_t o) {
