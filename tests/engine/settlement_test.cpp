@@ -110,7 +110,8 @@ TEST_F(SettlementExchange, VwapOfTradesInTheLastFifteenMinutes) {
 TEST_F(SettlementExchange, LastTradeWhenTheLateWindowIsEmpty) {
     trade_at(t0 + 10 * ns_per_min, 1100, 5);
     trade_at(t0 + 20 * ns_per_min, 1150, 1);
-    const event* closed = closed_status(h.tick_at(t0 + 45 * ns_per_min));
+    const auto evs = h.tick_at(t0 + 45 * ns_per_min);  // kept: closed points into it
+    const event* closed = closed_status(evs);
     ASSERT_NE(closed, nullptr);
     EXPECT_EQ(closed->body.status.settlement.value(), 1150);
     EXPECT_EQ(closed->body.status.settlement_by, settlement_method::last_trade);
