@@ -153,19 +153,8 @@ handled api::get_statement(const context& c, http_response& out) {
     }
     utc_ns from = 0;
     utc_ns to = INT64_MAX;
-    for (const auto& [name, bound] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
-        if (const auto v = c.tgt.param(name)) {
-            const auto t = parse_rfc3339(*v);
-            if (!t) {
-                out = error(make_error(400, "BAD_REQUEST",
-                                       std::string(name) + " must be an RFC 3339 UTC time", name));
-                return handled::respond;
-            }
-            *bound = *t;
-        }
-    }
-    if (from > to) {
-        out = error(make_error(400, "BAD_REQUEST", "from must not be after to", "from"));
+    if (!c.tgt.time_range(from, to, err)) {
+        out = error(err);
         return handled::respond;
     }
     // The ledger is the book of record for statements; it is read on a connection of its own.

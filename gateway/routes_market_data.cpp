@@ -22,20 +22,6 @@ namespace md = ledger::md;
 
 namespace {
 
-// An optional RFC 3339 parameter; false and `err` when malformed.
-bool time_param(const target& t, const char* name, utc_ns& out, api_error& err) {
-    const auto v = t.param(name);
-    if (!v) return true;
-    const auto ts = parse_rfc3339(*v);
-    if (!ts) {
-        err = make_error(400, "BAD_REQUEST", std::string(name) + " must be an RFC 3339 UTC time",
-                         name);
-        return false;
-    }
-    out = *ts;
-    return true;
-}
-
 // chip= and region= of the index routes; false and `err` for an unknown one.
 bool index_filter_of(const target& t, const market_config& m, md::index_filter& f, api_error& err) {
     if (const auto chip = t.param("chip")) {
@@ -69,7 +55,7 @@ handled api::get_bars(const context& c, http_response& out) {
     if (!c.tgt.only({"interval", "from", "to", "limit"}, err) ||
         !c.tgt.uint_param("limit", 1, limits::bars_limit_max, limits::bars_limit_default, limit,
                           err) ||
-        !time_param(c.tgt, "from", from, err) || !time_param(c.tgt, "to", to, err)) {
+        !c.tgt.time_param("from", from, err) || !c.tgt.time_param("to", to, err)) {
         out = error(err);
         return handled::respond;
     }
@@ -149,7 +135,7 @@ handled api::get_index(const context& c, http_response& out) {
     md::index_filter f;
     utc_ns window = -1;
     if (!c.tgt.only({"chip", "region", "window"}, err) ||
-        !index_filter_of(c.tgt, d_.market, f, err) || !time_param(c.tgt, "window", window, err)) {
+        !index_filter_of(c.tgt, d_.market, f, err) || !c.tgt.time_param("window", window, err)) {
         out = error(err);
         return handled::respond;
     }
@@ -201,8 +187,8 @@ handled api::get_index_history(const context& c, http_response& out) {
     utc_ns from = -1;
     utc_ns to = -1;
     if (!c.tgt.only({"chip", "region", "from", "to"}, err) ||
-        !index_filter_of(c.tgt, d_.market, f, err) || !time_param(c.tgt, "from", from, err) ||
-        !time_param(c.tgt, "to", to, err)) {
+        !index_filter_of(c.tgt, d_.market, f, err) || !c.tgt.time_param("from", from, err) ||
+        !c.tgt.time_param("to", to, err)) {
         out = error(err);
         return handled::respond;
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/symbol.hpp"
 #include "gateway/decode.hpp"
 #include "gateway/limits.hpp"
 
@@ -81,6 +82,32 @@ bool target::uint_param(std::string_view name, uint64_t lo, uint64_t hi, uint64_
         return false;
     }
     out = *n;
+    return true;
+}
+
+bool target::time_param(std::string_view name, engine::utc_ns& out, api_error& err) const {
+    const auto v = param(name);
+    if (!v) return true;
+    const auto t = engine::parse_rfc3339(*v);
+    if (!t) {
+        err = make_error(400, "BAD_REQUEST", std::string(name) + " must be an RFC 3339 UTC time",
+                         std::string(name));
+        return false;
+    }
+    out = *t;
+    return true;
+}
+
+bool target::time_range(engine::utc_ns& from_out, engine::utc_ns& to_out, api_error& err) const {
+    engine::utc_ns from = from_out;
+    engine::utc_ns to = to_out;
+    if (!time_param("from", from, err) || !time_param("to", to, err)) return false;
+    if (from > to) {
+        err = make_error(400, "BAD_REQUEST", "from must not be after to", "from");
+        return false;
+    }
+    from_out = from;
+    to_out = to;
     return true;
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/types.hpp"
 #include "gateway/api_error.hpp"
 
 namespace cux::gateway {
@@ -27,6 +28,13 @@ struct target {
     // it is malformed or out of range.
     bool uint_param(std::string_view name, uint64_t lo, uint64_t hi, uint64_t def, uint64_t& out,
                     api_error& err) const;
+    // An optional RFC 3339 UTC time parameter (`out` unchanged when absent); false and `err`
+    // (400 BAD_REQUEST, field `name`) when it is malformed.
+    bool time_param(std::string_view name, engine::utc_ns& out, api_error& err) const;
+    // The optional `from` and `to` times of a range query (statement, audit.csv, bars): absent
+    // ones stay at `from_out`'s and `to_out`'s defaults. False and `err` (400 BAD_REQUEST, field
+    // `from` or `to`) when one is malformed, or (field `from`) when from is after to.
+    bool time_range(engine::utc_ns& from_out, engine::utc_ns& to_out, api_error& err) const;
 };
 
 // False and `err` (400 BAD_REQUEST) when the target is malformed: not starting with '/', a bad

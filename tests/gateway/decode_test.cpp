@@ -87,6 +87,35 @@ TEST(Target, SplitsPathAndQuery) {
     EXPECT_EQ(err.field, "m");
 }
 
+TEST(Target, TimeRangeKeepsDefaultsAndRefusesBadOrReversedBounds) {
+    target t;
+    api_error err;
+    int64_t from = 0;
+    int64_t to = INT64_MAX;
+    ASSERT_TRUE(parse_target("/a", t, err));
+    ASSERT_TRUE(t.time_range(from, to, err));
+    EXPECT_EQ(from, 0);
+    EXPECT_EQ(to, INT64_MAX);
+    ASSERT_TRUE(parse_target("/a?from=1970-01-01T00:00:01Z&to=1970-01-01T00:00:02Z", t, err));
+    ASSERT_TRUE(t.time_range(from, to, err));
+    EXPECT_EQ(from, 1'000'000'000);
+    EXPECT_EQ(to, 2'000'000'000);
+    for (const auto& [query, field] :
+         {std::pair{"/a?from=yesterday", "from"}, std::pair{"/a?to=2030-13-01T00:00:00Z", "to"},
+          std::pair{"/a?from=1970-01-01T00:00:03Z&to=1970-01-01T00:00:02Z", "from"}}) {
+        from = 0;
+        to = INT64_MAX;
+        ASSERT_TRUE(parse_target(query, t, err));
+        EXPECT_FALSE(t.time_range(from, to, err)) << query;
+        EXPECT_EQ(err.status, 400u);
+        EXPECT_EQ(err.code, "BAD_REQUEST");
+        EXPECT_EQ(err.field, field) << query;
+        EXPECT_EQ(from, 0) << "a refused range leaves the bounds as they were";
+        EXPECT_EQ(to, INT64_MAX);
+    }
+    EXPECT_EQ(err.message, "from must not be after to");
+}
+
 TEST(StrictJson, RefusesDuplicatesDepthAndNonObjects) {
     nlohmann::json j;
     api_error err;
