@@ -7,11 +7,8 @@
 namespace cux::ledger {
 
 using namespace cux::engine;
-using steady = std::chrono::steady_clock;
 
 namespace {
-
-constexpr std::size_t poll_chunk = 1024;
 
 template <class T>
 std::span<const unsigned char> bytes_of(const T& v) {
@@ -34,12 +31,12 @@ result<std::unique_ptr<audit_writer>> audit_writer::open(spmc_ring<event>& ring,
     }
     std::unique_ptr<audit_writer> w(new audit_writer(ring, std::move(o)));
     if (const status s = w->init(); !s) return s.error();
-    w->id_ = ring.add_consumer();
+    w->loop_.attach();
     return w;
 }
 
 audit_writer::audit_writer(spmc_ring<event>& ring, audit_options o)
-    : ring_(ring), opts_(std::move(o)) {
+    : opts_(std::move(o)), loop_(ring, *this, opts_.on_failure) {
     if (!opts_.command_at) {
         journal_ = std::make_unique<journal_lookup>(opts_.journal_dir);
         opts_.command_at = [this](uint64_t seq, command& out, std::string& error) {
@@ -49,10 +46,7 @@ audit_writer::audit_writer(spmc_ring<event>& ring, audit_options o)
 }
 
 audit_writer::~audit_writer() {
-    if (thread_.joinable()) {
-        ring_.close();
-        thread_.join();
-    }
+    loop_.stop();
     insert_row_ = {};
     insert_alert_ = {};
     set_state_ = {};
@@ -129,19 +123,9 @@ status audit_writer::init() {
     return ok_status();
 }
 
-void audit_writer::start() {
-    CUX_ASSERT(!thread_.joinable());
-    thread_ = std::thread([this] { run(); });
-}
+void audit_writer::start() { loop_.start(); }
 
-void audit_writer::join() {
-    if (thread_.joinable()) thread_.join();
-}
-
-ledger_error audit_writer::failure() const {
-    std::lock_guard lock(failure_mu_);
-    return failure_;
-}
+void audit_writer::join() { loop_.join(); }
 
 order_gate_state audit_writer::order_gate() const {
     if (failed()) {
@@ -152,8 +136,7 @@ order_gate_state audit_writer::order_gate() const {
             "the audit store has stopped (" + failure().message + "): new orders are refused";
         return g;
     }
-    order_gate_state g = lag_gate(ring_.published(), done_items_.load(std::memory_order_acquire),
-                                  opts_.lag_events_max);
+    order_gate_state g = lag_gate(loop_.published(), loop_.committed_items(), opts_.lag_events_max);
     if (!g.open) {
         g.reason = "the audit store is " + std::to_string(g.lag_events) +
                    " events behind the engine (limit " + std::to_string(g.lag_events_max) +
@@ -162,38 +145,29 @@ order_gate_state audit_writer::order_gate() const {
     return g;
 }
 
-void audit_writer::stop_recording(ledger_error e) {
-    {
-        std::lock_guard lock(failure_mu_);
-        if (failure_.code != error_code::none) return;
-        failure_ = e;
-    }
-    failed_.store(true, std::memory_order_release);
-    if (opts_.on_failure) opts_.on_failure(e);
-}
-
-void audit_writer::stage(const event& e) {
+bool audit_writer::stage(const event& e) {
     raised_.clear();
     detect_.on_event(e, raised_);
     const bool recorded = e.event_seq <= pos_.last_event_seq;
     for (const alert& a : raised_) {
         if (a.seq > pos_.alerts) {
             if (recorded) {
-                stop_recording(ledger_error{
+                stage_error_ = ledger_error{
                     error_code::diverged,
                     "surveillance raised alert " + std::to_string(a.seq) + " at event " +
                         std::to_string(e.event_seq) + ", which the audit store holds with " +
                         std::to_string(pos_.alerts) + " alerts: the thresholds changed? delete " +
-                        opts_.path + " to rebuild it"});
-                return;
+                        opts_.path + " to rebuild it"};
+                return false;
             }
             staged_alerts_.push_back(a);
         }
         to_publish_.push_back(a);
     }
-    if (recorded) return;
+    if (recorded) return true;
     staged_.push_back(e);
     at_boundary_ = e.type == event_type::command_done;
+    return true;
 }
 
 status audit_writer::write_batch() {
@@ -281,26 +255,34 @@ status audit_writer::write_batch() {
     return ok_status();
 }
 
-void audit_writer::flush() {
-    if (failed()) return;
+bool audit_writer::due(uint64_t pending, clock::duration open_for) const {
+    // Replayed events the store holds already count too, so that the position (and the
+    // alerts they raise again) moves on during a long replay.
+    const bool time_or_size = staged_.size() >= opts_.batch_rows || pending >= opts_.batch_rows ||
+                              open_for >= std::chrono::milliseconds(opts_.batch_ms);
+    return (time_or_size && at_boundary_) || staged_.size() >= opts_.rows_hard_max;
+}
+
+void audit_writer::flush(bool /*last*/) {
     if (!staged_.empty() || !staged_alerts_.empty()) {
         const uint64_t hi = staged_.empty() ? 0 : staged_.back().cmd_seq;
         if (hi != 0 && opts_.wait_durable && !opts_.wait_durable(hi)) {
-            stop_recording(ledger_error{error_code::journal_failed,
-                                        "the engine's journal failed before command " +
-                                            std::to_string(hi) +
-                                            " was durable: the audit trail stops at event " +
-                                            std::to_string(pos_.last_event_seq)});
+            loop_.stop_recording(ledger_error{error_code::journal_failed,
+                                              "the engine's journal failed before command " +
+                                                  std::to_string(hi) +
+                                                  " was durable: the audit trail stops at event " +
+                                                  std::to_string(pos_.last_event_seq)});
             return;
         }
         if (const int rc = begin_.run(); rc != SQLITE_DONE) {
-            stop_recording(ledger_error{detail::write_error_code(rc),
-                                        detail::describe(db_.get(), rc, "begin an audit batch")});
+            loop_.stop_recording(
+                ledger_error{detail::write_error_code(rc),
+                             detail::describe(db_.get(), rc, "begin an audit batch")});
             return;
         }
         if (const status s = write_batch(); !s) {
             (void)rollback_.run();
-            stop_recording(s.error());
+            loop_.stop_recording(s.error());
             return;
         }
         staged_.clear();
@@ -309,44 +291,11 @@ void audit_writer::flush() {
         recorded_cmd_seq_.store(pos_.last_cmd_seq, std::memory_order_release);
         alerts_recorded_.store(pos_.alerts, std::memory_order_release);
     }
-    done_items_.store(taken_, std::memory_order_release);
+    loop_.committed();
     if (!to_publish_.empty()) {
         if (opts_.on_alerts) opts_.on_alerts(to_publish_);
         to_publish_.clear();
     }
-}
-
-void audit_writer::run() {
-    auto batch_start = steady::now();
-    for (;;) {
-        std::size_t avail = ring_.available(id_);
-        if (avail == 0) {
-            // Nothing more is waiting: commit what is staged (group commit), then park.
-            if (!failed() &&
-                (taken_ != done_items_.load(std::memory_order_relaxed) || !to_publish_.empty())) {
-                flush();
-                continue;
-            }
-            avail = ring_.wait_available(id_);
-            if (avail == 0) break;  // closed and drained
-        }
-        if (failed()) {
-            // Keep the ring moving so the engine never waits for a dead audit store.
-            taken_ += ring_.poll(
-                id_, [](const event&) {}, avail);
-            continue;
-        }
-        if (staged_.empty()) batch_start = steady::now();
-        taken_ += ring_.poll(
-            id_, [this](const event& e) { stage(e); }, std::min(avail, poll_chunk));
-        // Replayed events the store holds already count too, so that the position (and the
-        // alerts they raise again) moves on during a long replay.
-        const bool due = staged_.size() >= opts_.batch_rows ||
-                         taken_ - done_items_.load(std::memory_order_relaxed) >= opts_.batch_rows ||
-                         steady::now() - batch_start >= std::chrono::milliseconds(opts_.batch_ms);
-        if ((due && at_boundary_) || staged_.size() >= opts_.rows_hard_max) flush();
-    }
-    flush();
 }
 
 }  // namespace cux::ledger

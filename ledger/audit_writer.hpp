@@ -30,14 +30,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "engine/journal_lookup.hpp"
 #include "engine/ring.hpp"
 #include "ledger/audit_store.hpp"
+#include "ledger/detail/batch_thread.hpp"
 #include "ledger/detail/sqlite.hpp"
 #include "ledger/result.hpp"
 #include "ledger/surveillance.hpp"
@@ -59,7 +58,7 @@ struct audit_options {
     uint64_t lag_events_max = 0;  // 0: half the ring's capacity
 };
 
-class audit_writer {
+class audit_writer : private detail::batch_sink {
 public:
     [[nodiscard]] static result<std::unique_ptr<audit_writer>> open(
         engine::spmc_ring<engine::event>& ring, audit_options o);
@@ -80,21 +79,22 @@ public:
     [[nodiscard]] uint64_t alerts_recorded() const {
         return alerts_recorded_.load(std::memory_order_acquire);
     }
-    [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
-    [[nodiscard]] ledger_error failure() const;
+    [[nodiscard]] bool failed() const { return loop_.failed(); }
+    [[nodiscard]] ledger_error failure() const { return loop_.failure(); }
     [[nodiscard]] order_gate_state order_gate() const;
 
 private:
     audit_writer(engine::spmc_ring<engine::event>& ring, audit_options o);
     status init();
-    void run();
-    void stage(const engine::event& e);
-    void flush();
+    // batch_sink (the writer thread, detail/batch_thread.hpp).
+    bool stage(const engine::event& e) override;
+    [[nodiscard]] ledger_error stage_failure() const override { return stage_error_; }
+    [[nodiscard]] bool batch_empty(uint64_t) const override { return staged_.empty(); }
+    [[nodiscard]] bool due(uint64_t pending, clock::duration open_for) const override;
+    [[nodiscard]] bool holds_more() const override { return !to_publish_.empty(); }
+    void flush(bool last) override;
     status write_batch();
-    void stop_recording(ledger_error e);
 
-    engine::spmc_ring<engine::event>& ring_;
-    engine::spmc_consumer id_{};
     audit_options opts_;
     std::unique_ptr<engine::journal_lookup> journal_;
     detail::connection db_;
@@ -104,7 +104,6 @@ private:
     detail::statement begin_;
     detail::statement commit_;
     detail::statement rollback_;
-    std::thread thread_;
     audit_position at_open_;
 
     // Writer thread only.
@@ -114,16 +113,13 @@ private:
     std::vector<alert> staged_alerts_;   // alerts to record
     std::vector<alert> to_publish_;      // alerts derived since the last commit
     audit_position pos_;                 // what is committed
-    uint64_t taken_ = 0;
     bool at_boundary_ = true;
+    ledger_error stage_error_;
 
     std::atomic<uint64_t> recorded_event_seq_{0};
     std::atomic<uint64_t> recorded_cmd_seq_{0};
     std::atomic<uint64_t> alerts_recorded_{0};
-    std::atomic<uint64_t> done_items_{0};
-    std::atomic<bool> failed_{false};
-    mutable std::mutex failure_mu_;
-    ledger_error failure_;
+    detail::batch_thread loop_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace cux::ledger

@@ -20,12 +20,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "engine/event.hpp"
 #include "engine/ring.hpp"
+#include "ledger/detail/batch_thread.hpp"
 #include "ledger/market_data_store.hpp"
 #include "ledger/result.hpp"
 
@@ -42,7 +41,7 @@ struct md_writer_options {
     std::function<void(const ledger_error&)> on_failure;
 };
 
-class md_writer {
+class md_writer : private detail::batch_sink {
 public:
     [[nodiscard]] static result<std::unique_ptr<md_writer>> open(
         engine::spmc_ring<engine::event>& ring, md_writer_options o);
@@ -57,31 +56,28 @@ public:
         return committed_seq_.load(std::memory_order_acquire);
     }
     [[nodiscard]] uint64_t position_at_open() const { return position_at_open_; }
-    [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
-    [[nodiscard]] ledger_error failure() const;
+    [[nodiscard]] bool failed() const { return loop_.failed(); }
+    [[nodiscard]] ledger_error failure() const { return loop_.failure(); }
     // "" while new orders may be accepted, else one line why not.
     [[nodiscard]] std::string order_gate() const;
 
 private:
     md_writer(engine::spmc_ring<engine::event>& ring, md_writer_options o)
-        : ring_(ring), opts_(std::move(o)) {}
-    void run();
-    void flush(bool force);
-    void stop_recording(const ledger_error& e);
+        : opts_(std::move(o)), loop_(ring, *this, opts_.on_failure) {}
+    // batch_sink (the writer thread, detail/batch_thread.hpp).
+    bool stage(const engine::event& e) override { return store_->apply(e).ok(); }
+    [[nodiscard]] ledger_error stage_failure() const override { return store_->failure(); }
+    [[nodiscard]] bool due(uint64_t pending, clock::duration open_for) const override {
+        return pending >= opts_.batch_events ||
+               open_for >= std::chrono::milliseconds(opts_.batch_ms);
+    }
+    void flush(bool force) override;
 
-    engine::spmc_ring<engine::event>& ring_;
-    engine::spmc_consumer id_{};
     md_writer_options opts_;
     std::unique_ptr<md_store> store_;
-    std::thread thread_;
     uint64_t position_at_open_ = 0;
-    uint64_t taken_ = 0;  // writer thread: ring items polled
-    uint64_t done_local_ = 0;
     std::atomic<uint64_t> committed_seq_{0};
-    std::atomic<uint64_t> done_items_{0};
-    std::atomic<bool> failed_{false};
-    mutable std::mutex failure_mu_;
-    ledger_error failure_;
+    detail::batch_thread loop_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace cux::ledger

@@ -37,14 +37,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "engine/event.hpp"
 #include "engine/ring.hpp"
 #include "ledger/checkpointer.hpp"
+#include "ledger/detail/batch_thread.hpp"
 #include "ledger/recorder.hpp"
 #include "ledger/result.hpp"
 
@@ -85,7 +84,7 @@ struct writer_counters {
     checkpointer_counters checkpoints;  // the background checkpointer's (zero without one)
 };
 
-class writer {
+class writer : private detail::batch_sink {
 public:
     // Opens the ledger (recorder::open) and registers on `ring`. Errors: the recorder's.
     [[nodiscard]] static result<std::unique_ptr<writer>> open(
@@ -106,9 +105,9 @@ public:
     [[nodiscard]] uint64_t position_at_open() const { return position_at_open_; }
     // The write connection's settings as SQLite reports them (recorder::settings()).
     [[nodiscard]] const std::string& sqlite_settings() const { return settings_; }
-    [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
+    [[nodiscard]] bool failed() const { return loop_.failed(); }
     // Why it stopped; code none while it runs.
-    [[nodiscard]] ledger_error failure() const;
+    [[nodiscard]] ledger_error failure() const { return loop_.failure(); }
     [[nodiscard]] order_gate_state order_gate() const;
     [[nodiscard]] writer_counters counters() const;
     // Commit latency of each batch with effects, in microseconds (BEGIN to COMMIT returned,
@@ -117,33 +116,26 @@ public:
 
 private:
     writer(engine::spmc_ring<engine::event>& ring, writer_options o);
-    void run();
-    void flush(bool force);
-    void stop_recording(ledger_error e);
+    // batch_sink (the writer thread, detail/batch_thread.hpp).
+    bool stage(const engine::event& e) override { return rec_->apply(e).ok(); }
+    [[nodiscard]] ledger_error stage_failure() const override { return rec_->failure(); }
+    [[nodiscard]] bool due(uint64_t pending, clock::duration open_for) const override;
+    void flush(bool force) override;
 
-    engine::spmc_ring<engine::event>& ring_;
-    engine::spmc_consumer id_{};
     writer_options opts_;
     std::unique_ptr<recorder> rec_;
     std::unique_ptr<checkpointer> checkpointer_;
-    std::thread thread_;
     uint64_t position_at_open_ = 0;
     std::string settings_;
 
     // Writer thread only.
-    uint64_t taken_ = 0;       // ring items polled
-    uint64_t done_local_ = 0;  // ring items covered by the last flush
     std::vector<uint32_t> latency_us_;
     uint64_t batch_max_seen_ = 0;
     int checkpoint_asked_at_ = 0;  // WAL frames when the checkpointer was last asked
 
     std::atomic<uint64_t> committed_seq_{0};
-    std::atomic<uint64_t> done_items_{0};  // ring items whose effects are committed
     std::atomic<uint64_t> batches_{0};
-    std::atomic<uint64_t> ring_events_{0};
-    std::atomic<bool> failed_{false};
-    mutable std::mutex failure_mu_;
-    ledger_error failure_;
+    detail::batch_thread loop_;  // last: its thread stops before the members it uses go
 };
 
 }  // namespace cux::ledger
