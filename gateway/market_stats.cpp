@@ -12,15 +12,15 @@ namespace md = ledger::md;
 
 namespace {
 
-void add_to(std::deque<md::bar>& series, md::interval iv, utc_ns ts, const trade_body& t) {
-    const utc_ns start = md::bar_start(ts, iv);
+void add_to(std::deque<md::bar>& series, md::interval iv, const md::tape_trade& t) {
+    const utc_ns start = md::bar_start(t.ts, iv);
     if (series.empty() || series.back().start != start) {
         if (series.size() >= limits::stream_snapshot_bars) series.pop_front();
         md::bar b;
         b.start = start;
         series.push_back(b);
     }
-    series.back().add(t.price.value(), t.qty.value(), t.compute.value());
+    series.back().add(t.price_fen, t.qty, t.compute_fen);
 }
 
 }  // namespace
@@ -41,24 +41,14 @@ void market_stats::apply(const event& e) {
     as_of_ = std::max(as_of_, e.ts);
     seq_ = e.event_seq;
     if (e.type == event_type::trade) {
-        const trade_body& t = e.body.trade;
-        series& s = bars_[t.instrument.value()];
-        add_to(s.m1, md::interval::m1, e.ts, t);
-        add_to(s.h1, md::interval::h1, e.ts, t);
+        const md::tape_trade r = md::tape_trade_of(e);
+        series& s = bars_[r.instrument];
+        add_to(s.m1, md::interval::m1, r);
+        add_to(s.h1, md::interval::h1, r);
         if (rolling_.size() >= limits::rolling_trades_max) {
             rolling_.pop_front();
             ++dropped_;
         }
-        md::tape_trade r;
-        r.seq = e.event_seq;
-        r.ts = e.ts;
-        r.trade_id = t.id.value();
-        r.instrument = t.instrument.value();
-        r.price_fen = t.price.value();
-        r.qty = t.qty.value();
-        r.compute_fen = t.compute.value();
-        r.aggressor = t.aggressor;
-        r.auction = t.auction != 0;
         rolling_.push_back(r);
         ++changes_;
     } else if (e.type == event_type::instrument_status &&

@@ -7,6 +7,22 @@ namespace cux::ledger::md {
 
 using engine::int128;
 
+tape_trade tape_trade_of(const engine::event& e) {
+    CUX_ASSERT(e.type == engine::event_type::trade);
+    const engine::trade_body& t = e.body.trade;
+    tape_trade r;
+    r.seq = e.event_seq;
+    r.ts = e.ts;
+    r.trade_id = t.id.value();
+    r.instrument = t.instrument.value();
+    r.price_fen = t.price.value();
+    r.qty = t.qty.value();
+    r.compute_fen = t.compute.value();
+    r.aggressor = t.aggressor;
+    r.auction = t.auction != 0;
+    return r;
+}
+
 void bar::add(int64_t price, int64_t qty, int64_t compute) {
     if (trades == 0) {
         open = high = low = price;

@@ -1,7 +1,7 @@
 #pragma once
 // Market data rules (issue 6, DESIGN.md §7): OHLCV bars with VWAP, and the SCU price indices.
 // Pure computation over trades: no SQLite, no JSON, no clock. The market-data recorder
-// (ledger/market_data_recorder.hpp) persists with these rules, the gateway's live model
+// (ledger/market_data_store.hpp) persists with these rules, the gateway's live model
 // (gateway/market_stats.hpp) streams with them, and the REST routes compute indices with them
 // from persisted trades, so every surface gives the same numbers for the same trades.
 //
@@ -30,6 +30,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/event.hpp"
 #include "engine/market.hpp"
 #include "engine/symbol.hpp"
 #include "engine/types.hpp"
@@ -62,6 +63,11 @@ struct tape_trade {
     engine::side aggressor = engine::side::buy;
     bool auction = false;
 };
+
+// The tape's view of a trade event (precondition: e.type == engine::event_type::trade). The
+// store and the gateway's live model both take trades through it, so bars and indices see the
+// same fields.
+[[nodiscard]] tape_trade tape_trade_of(const engine::event& e);
 
 // OHLCV of one instrument over one interval. Prices in fen per device-hour.
 struct bar {

@@ -183,17 +183,7 @@ status md_store::apply(const event& e) {
     staged_ts_ = e.ts;
     switch (e.type) {
         case event_type::trade: {
-            const engine::trade_body& t = e.body.trade;
-            md::tape_trade r;
-            r.seq = e.event_seq;
-            r.ts = e.ts;
-            r.trade_id = t.id.value();
-            r.instrument = t.instrument.value();
-            r.price_fen = t.price.value();
-            r.qty = t.qty.value();
-            r.compute_fen = t.compute.value();
-            r.aggressor = t.aggressor;
-            r.auction = t.auction != 0;
+            const md::tape_trade r = md::tape_trade_of(e);
             trades_.push_back(r);
             for (const md::interval iv : {md::interval::m1, md::interval::h1}) {
                 md::bar& b = bars_[bar_key{r.instrument, iv, md::bar_start(e.ts, iv)}];
