@@ -1,13 +1,12 @@
 #include "tools/maker.hpp"
 
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "engine/types.hpp"
+#include "tools/api_call.hpp"
 #include "tools/cli.hpp"
 #include "tools/format.hpp"
 
@@ -21,61 +20,6 @@ using steady = std::chrono::steady_clock;
 constexpr const char* client_id_prefix = "mk-";
 constexpr auto repeat_after = std::chrono::minutes(1);
 constexpr int64_t capacity_horizon_hours = 1000;  // below the engine's 1024-hour ring
-
-// One call's result: ok with its JSON, or the error code and message (UNREACHABLE for a
-// transport failure).
-struct outcome {
-    bool ok = false;
-    json body;
-    std::string code;
-    std::string message;
-    [[nodiscard]] std::string what() const { return code + ": " + message; }
-};
-
-outcome call(http_client& c, std::string_view method, const std::string& target,
-             const std::string& body = {}, bool sign = true) {
-    outcome out;
-    http_reply r;
-    try {
-        r = c.request(method, target, body, sign);
-    } catch (const transport_error& e) {
-        out.code = "UNREACHABLE";
-        out.message = e.what();
-        return out;
-    }
-    out.body = json::parse(r.body, nullptr, false);
-    if (r.status >= 200 && r.status < 300 && !out.body.is_discarded()) {
-        out.ok = true;
-        return out;
-    }
-    out.code = "HTTP_" + std::to_string(r.status);
-    out.message = r.body.substr(0, 200);
-    if (out.body.is_object() && out.body.contains("error")) {
-        out.code = cell(out.body.at("error"), "code");
-        out.message = cell(out.body.at("error"), "message");
-    }
-    return out;
-}
-
-// Whole hours since the epoch of an RFC 3339 UTC time ("2026-12-01T08:00:00Z"); -1 if not one.
-int64_t epoch_hour_of(const std::string& t) {
-    tm u{};
-    const char* end = strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &u);
-    if (end == nullptr) return -1;
-    return static_cast<int64_t>(timegm(&u)) / 3600;
-}
-
-std::string hour_text(int64_t epoch_hour) {
-    const time_t t = static_cast<time_t>(epoch_hour * 3600);
-    tm u{};
-    gmtime_r(&t, &u);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:00:00Z", &u);
-    return buf;
-}
-
-int64_t floor_to(int64_t v, int64_t step) { return v / step * step; }
-int64_t ceil_to(int64_t v, int64_t step) { return (v + step - 1) / step * step; }
 
 }  // namespace
 
@@ -158,7 +102,7 @@ std::string maker::next_client_id() {
 }
 
 bool maker::load_reference() {
-    const outcome r = call(*public_, "GET", "/v1/reference", {}, false);
+    const api_outcome r = call_api(*public_, "GET", "/v1/reference", {}, false);
     if (!r.ok) {
         problem("cannot read /v1/reference: " + r.what());
         return false;
@@ -196,9 +140,9 @@ bool maker::load_instruments(std::vector<instrument>& out) {
         }
     }
     for (const auto& [chip, region] : pairs) {
-        const outcome r =
-            call(*public_, "GET", "/v1/instruments" + query({{"chip", chip}, {"region", region}}),
-                 {}, false);
+        const api_outcome r =
+            call_api(*public_, "GET",
+                     "/v1/instruments" + query({{"chip", chip}, {"region", region}}), {}, false);
         if (!r.ok) {
             problem("cannot list " + chip + " instruments in " + region + ": " + r.what());
             if (r.code == "UNREACHABLE") return false;
@@ -241,7 +185,7 @@ void maker::register_capacity(account_state& a, const instrument& in) {
                        {"devices", devices},
                        {"from", hour_text(now_hour)},
                        {"to", hour_text(to)}};
-    const outcome r = call(*a.http, "POST", "/v1/capacity", body.dump());
+    const api_outcome r = call_api(*a.http, "POST", "/v1/capacity", body.dump());
     if (!r.ok) {
         problem(a.cfg.name + ": register " + in.chip + " capacity in " + in.region + ": " +
                 r.what());
@@ -253,7 +197,7 @@ void maker::register_capacity(account_state& a, const instrument& in) {
 
 void maker::reconcile(account_state& a, const std::vector<instrument>& books) {
     const char* side = a.cfg.sells ? "sell" : "buy";
-    const outcome open = call(*a.http, "GET", "/v1/orders?status=open&limit=1000");
+    const api_outcome open = call_api(*a.http, "GET", "/v1/orders?status=open&limit=1000");
     if (!open.ok) {
         problem(a.cfg.name + ": list open orders: " + open.what());
         return;
@@ -271,12 +215,12 @@ void maker::reconcile(account_state& a, const std::vector<instrument>& books) {
         q.remaining = o.at("remaining_qty").get<int64_t>();
         mine[cell(o, "symbol")].push_back(q);
     }
-    auto failed = [&](const std::string& what, const outcome& r) {
+    auto failed = [&](const std::string& what, const api_outcome& r) {
         problem(a.cfg.name + ": " + what + ": " + r.what());
         return r.code == "UNREACHABLE" || r.code == "RATE_LIMITED";  // stop this cycle
     };
     auto cancel = [&](const std::string& symbol, const quote& q) {
-        const outcome r = call(*a.http, "DELETE", "/v1/orders/" + q.order_id);
+        const api_outcome r = call_api(*a.http, "DELETE", "/v1/orders/" + q.order_id);
         if (!r.ok && r.code != "NOT_FOUND") return failed("cancel " + symbol + " " + q.order_id, r);
         note(a.cfg.name + ": cancelled " + symbol + " " + q.order_id);
         return false;
@@ -309,7 +253,8 @@ void maker::reconcile(account_state& a, const std::vector<instrument>& books) {
             if (q.remaining >= o_.qty) continue;
             // Partly filled: top it up (a larger quantity goes to the back of the queue).
             const json body = {{"qty", o_.qty}};
-            const outcome r = call(*a.http, "PATCH", "/v1/orders/" + q.order_id, body.dump());
+            const api_outcome r =
+                call_api(*a.http, "PATCH", "/v1/orders/" + q.order_id, body.dump());
             if (r.ok) {
                 note(a.cfg.name + ": topped up " + in.symbol + " " + q.order_id);
                 continue;
@@ -318,7 +263,7 @@ void maker::reconcile(account_state& a, const std::vector<instrument>& books) {
             if (failed("top up " + in.symbol + " " + q.order_id, r)) return;
         }
         for (const int64_t p : missing) {
-            outcome r;
+            api_outcome r;
             std::string what;
             if (!have.empty()) {
                 // Move a spare quote rather than cancel one and place another.
@@ -326,7 +271,7 @@ void maker::reconcile(account_state& a, const std::vector<instrument>& books) {
                 have.pop_back();
                 const json body = {{"price", yuan(p)}, {"qty", o_.qty}};
                 what = "move " + in.symbol + " " + q.order_id + " to " + yuan(p);
-                r = call(*a.http, "PATCH", "/v1/orders/" + q.order_id, body.dump());
+                r = call_api(*a.http, "PATCH", "/v1/orders/" + q.order_id, body.dump());
             } else {
                 const json body = {{"symbol", in.symbol},
                                    {"side", side},
@@ -335,7 +280,7 @@ void maker::reconcile(account_state& a, const std::vector<instrument>& books) {
                                    {"client_order_id", next_client_id()}};
                 what = std::string("place ") + side + " " + in.symbol + " " +
                        std::to_string(o_.qty) + " @ " + yuan(p);
-                r = call(*a.http, "POST", "/v1/orders", body.dump());
+                r = call_api(*a.http, "POST", "/v1/orders", body.dump());
             }
             if (r.ok) {
                 note(a.cfg.name + ": " + what);
@@ -359,7 +304,7 @@ void maker::reconcile(account_state& a, const std::vector<instrument>& books) {
 }
 
 void maker::cancel_all(account_state& a) {
-    const outcome open = call(*a.http, "GET", "/v1/orders?status=open&limit=1000");
+    const api_outcome open = call_api(*a.http, "GET", "/v1/orders?status=open&limit=1000");
     if (!open.ok) {
         problem(a.cfg.name + ": cannot withdraw quotes: " + open.what());
         return;
@@ -367,7 +312,7 @@ void maker::cancel_all(account_state& a) {
     int n = 0;
     for (const auto& o : open.body) {
         if (!cell(o, "client_order_id").starts_with(client_id_prefix)) continue;
-        const outcome r = call(*a.http, "DELETE", "/v1/orders/" + cell(o, "order_id"));
+        const api_outcome r = call_api(*a.http, "DELETE", "/v1/orders/" + cell(o, "order_id"));
         if (r.ok) {
             ++n;
         } else if (r.code != "NOT_FOUND") {

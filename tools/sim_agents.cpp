@@ -8,7 +8,7 @@ namespace cux::tools {
 void sim::state::place(std::size_t agent, const json& body, bool rests) {
     agent_state& a = agents[agent];
     ++sum.orders_placed;
-    const outcome r = call(*a.http, "POST", "/v1/orders", body.dump());
+    const api_outcome r = call_api(*a.http, "POST", "/v1/orders", body.dump());
     if (!r.ok) {
         ++sum.order_rejects[r.code];
         if (!expected_code(r.code)) unexpected(a.name + ": place " + body.dump(), r);
@@ -33,7 +33,7 @@ void sim::state::place(std::size_t agent, const json& body, bool rests) {
     while (a.resting.size() > max_open) {
         const std::string id = a.resting.front();
         a.resting.pop_front();
-        const outcome c = call(*a.http, "DELETE", "/v1/orders/" + id);
+        const api_outcome c = call_api(*a.http, "DELETE", "/v1/orders/" + id);
         if (c.ok) {
             ++sum.orders_cancelled;
         } else if (c.code != "NOT_FOUND") {
@@ -130,7 +130,7 @@ void sim::state::submit_job(const sim_action& x) {
         if (who.job == sim_job_kind::latency) body["max_rtt_ms"] = max_rtt_latency_ms;
     }
     ++sum.jobs_submitted;
-    const outcome r = call(*a.http, "POST", "/v1/jobs", body.dump());
+    const api_outcome r = call_api(*a.http, "POST", "/v1/jobs", body.dump());
     if (!r.ok) {
         ++sum.jobs_unfilled;
         ++sum.job_unfilled_reasons[r.code];
@@ -144,9 +144,9 @@ void sim::state::submit_job(const sim_action& x) {
         const std::string code = why.is_object() ? cell(why, "code") : "UNFILLED";
         ++sum.job_unfilled_reasons[code];
         if (!expected_code(code)) {
-            unexpected(
-                a.name + ": job unfilled",
-                outcome{false, r.status, {}, code, why.is_object() ? cell(why, "message") : ""});
+            unexpected(a.name + ": job unfilled",
+                       api_outcome{
+                           false, r.status, {}, code, why.is_object() ? cell(why, "message") : ""});
         }
         return;
     }

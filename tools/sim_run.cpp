@@ -10,7 +10,7 @@
 namespace cux::tools {
 
 bool sim::state::load_reference(std::string& error) {
-    const outcome r = call(*pub, "GET", "/v1/reference", {}, false);
+    const api_outcome r = call_api(*pub, "GET", "/v1/reference", {}, false);
     if (!r.ok) {
         error = "cannot read /v1/reference: " + r.code + ": " + r.message;
         return false;
@@ -75,7 +75,8 @@ bool sim::state::refresh_books(std::string& error) {
     std::set<int64_t> listed;
     for (std::size_t ci = 0; ci < chips.size(); ++ci) {
         const std::string& chip = all_chips[chips[ci]].id;
-        const outcome r = call(*pub, "GET", "/v1/instruments" + query({{"chip", chip}}), {}, false);
+        const api_outcome r =
+            call_api(*pub, "GET", "/v1/instruments" + query({{"chip", chip}}), {}, false);
         if (!r.ok || !r.body.is_array()) {
             error = "cannot list the " + chip + " instruments: " + r.code + ": " + r.message;
             return false;
@@ -139,7 +140,7 @@ void sim::state::register_capacity(std::size_t i, int64_t until_hour) {
                            {"devices", who.devices},
                            {"from", hour_text(from)},
                            {"to", hour_text(until_hour)}};
-        const outcome r = call(*a.http, "POST", "/v1/capacity", body.dump());
+        const api_outcome r = call_api(*a.http, "POST", "/v1/capacity", body.dump());
         if (!r.ok) unexpected(a.name + ": register capacity", r);
     }
     a.capacity_until_hour = until_hour;
@@ -152,7 +153,7 @@ bool sim::state::set_up(std::string& error) {
         const bool vendor = p.kind == sim_agent_kind::vendor;
         a.name = o.name_prefix + (vendor ? "v" : "e") + std::to_string(p.index + 1);
         const json body = {{"name", a.name}, {"roles", json::array({vendor ? "vendor" : "buyer"})}};
-        const outcome r = call(*admin, "POST", "/v1/admin/participants", body.dump());
+        const api_outcome r = call_api(*admin, "POST", "/v1/admin/participants", body.dump());
         if (!r.ok) {
             error = "cannot create participant " + a.name + ": " + r.code + ": " + r.message;
             return false;
@@ -164,7 +165,7 @@ bool sim::state::set_up(std::string& error) {
         a.http = std::make_unique<http_client>(c);
         if (!vendor) {
             const json dep = {{"participant_id", a.participant_id}, {"amount", deposit_amount}};
-            const outcome d = call(*admin, "POST", "/v1/admin/deposits", dep.dump());
+            const api_outcome d = call_api(*admin, "POST", "/v1/admin/deposits", dep.dump());
             if (!d.ok) {
                 error = "cannot deposit for " + a.name + ": " + d.code + ": " + d.message;
                 return false;
@@ -184,7 +185,7 @@ bool sim::state::set_up(std::string& error) {
 void sim::state::withdraw_all() {
     for (agent_state& a : agents) {
         for (const std::string& id : a.resting) {
-            const outcome c = call(*a.http, "DELETE", "/v1/orders/" + id);
+            const api_outcome c = call_api(*a.http, "DELETE", "/v1/orders/" + id);
             if (c.ok) {
                 ++sum.orders_cancelled;
             } else if (c.code != "NOT_FOUND") {
@@ -320,7 +321,7 @@ bool sim::run(const std::atomic<bool>& stop, sim_summary& out, std::string& erro
         if (steady::now() - s.refreshed > refresh_every) {
             std::string why;
             if (!s.refresh_books(why)) {
-                s.unexpected("refresh", outcome{false, 0, {}, "REFRESH", why});
+                s.unexpected("refresh", api_outcome{false, 0, {}, "REFRESH", why});
             }
             const int64_t now_hour = unix_ms() / 3'600'000;
             for (std::size_t i = 0; i < s.agents.size(); ++i) {

@@ -1,11 +1,10 @@
 #pragma once
-// The private parts of `cux sim` (tools/sim.hpp) shared by its files: the API call helper, the
-// reference data it reads, and the run's state. tools/sim_run.cpp sets up, runs the loop and
-// reads the tape; tools/sim_agents.cpp turns each action into API calls and tallies them.
+// The private parts of `cux sim` (tools/sim.hpp) shared by its files: the reference data it
+// reads and the run's state (API calls go through tools/api_call.hpp, shared with the maker).
+// tools/sim_run.cpp sets up, runs the loop and reads the tape; tools/sim_agents.cpp turns each
+// action into API calls and tallies them.
 // Threads: as sim.hpp says; everything here is the run thread's except the tape counters and
 // the subscription list (guarded by `mu`), which the reader thread shares.
-
-#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +21,7 @@
 #include <tuple>
 #include <vector>
 
+#include "tools/api_call.hpp"
 #include "tools/cli.hpp"
 #include "tools/format.hpp"
 #include "tools/maker.hpp"
@@ -43,42 +43,6 @@ inline constexpr int64_t max_rtt_latency_ms = 5;
 inline constexpr std::size_t unexpected_samples_max = 8;
 inline constexpr const char* deposit_amount = "1000000.00";
 
-// One call's result: ok with its JSON, or the error code and message (UNREACHABLE for a
-// transport failure, HTTP_<status> when the body is not an API error).
-struct outcome {
-    bool ok = false;
-    unsigned status = 0;
-    json body;
-    std::string code;
-    std::string message;
-};
-
-inline outcome call(http_client& c, std::string_view method, const std::string& target,
-                    const std::string& body = {}, bool sign = true) {
-    outcome out;
-    http_reply r;
-    try {
-        r = c.request(method, target, body, sign);
-    } catch (const transport_error& e) {
-        out.code = "UNREACHABLE";
-        out.message = e.what();
-        return out;
-    }
-    out.status = r.status;
-    out.body = json::parse(r.body, nullptr, false);
-    if (r.status >= 200 && r.status < 300 && !out.body.is_discarded()) {
-        out.ok = true;
-        return out;
-    }
-    out.code = "HTTP_" + std::to_string(r.status);
-    out.message = r.body.substr(0, 200);
-    if (out.body.is_object() && out.body.contains("error") && out.body.at("error").is_object()) {
-        out.code = cell(out.body.at("error"), "code");
-        out.message = cell(out.body.at("error"), "message");
-    }
-    return out;
-}
-
 // Rejections that a market produces in the normal course of things: a book closed or sold out,
 // a vendor at its capacity, a job with no route, an order already filled when cancelled.
 inline bool expected_code(const std::string& code) {
@@ -98,28 +62,6 @@ inline bool expected_code(const std::string& code) {
     return codes.contains(code);
 }
 
-// Milliseconds since the epoch of an RFC 3339 UTC time to the second; -1 if not one.
-inline int64_t epoch_ms_of(const std::string& t) {
-    tm u{};
-    const char* end = strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &u);
-    if (end == nullptr) return -1;
-    return static_cast<int64_t>(timegm(&u)) * 1000;
-}
-
-inline int64_t epoch_hour_of(const std::string& t) {
-    const int64_t ms = epoch_ms_of(t);
-    return ms < 0 ? -1 : ms / 3'600'000;
-}
-
-inline std::string hour_text(int64_t epoch_hour) {
-    const time_t t = static_cast<time_t>(epoch_hour * 3600);
-    tm u{};
-    gmtime_r(&t, &u);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:00:00Z", &u);
-    return buf;
-}
-
 inline int64_t fen_of(const json& obj, const char* key) {
     int64_t fen = 0;
     if (!obj.is_object() || !obj.contains(key) || !obj.at(key).is_string()) return 0;
@@ -134,9 +76,6 @@ inline int64_t int_of(const json& obj, const char* key) {
     if (!obj.is_object() || !obj.contains(key) || !obj.at(key).is_number_integer()) return 0;
     return obj.at(key).get<int64_t>();
 }
-
-inline int64_t ceil_to(int64_t v, int64_t step) { return (v + step - 1) / step * step; }
-inline int64_t floor_to(int64_t v, int64_t step) { return v / step * step; }
 
 // The region id of a symbol "chip.region.YYYYMMDDTHH.tenor".
 inline std::string region_of(const std::string& symbol) {
@@ -216,7 +155,7 @@ struct sim::state {
     std::string run_tag;
 
     // ---- helpers ----
-    void unexpected(const std::string& what, const outcome& r) {
+    void unexpected(const std::string& what, const api_outcome& r) {
         ++sum.unexpected;
         const std::string line = what + ": " + r.code + ": " + r.message;
         if (sum.unexpected_samples.size() < unexpected_samples_max) {
