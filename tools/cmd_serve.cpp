@@ -21,6 +21,11 @@
 // The market-data recorder (DIR/marketdata.db, issue 6: tape, bars, settlements) is a consumer
 // of its own, wired like the ledger; its lag or failure shuts the order gate too.
 //
+// One server per data directory: before anything in DIR is read or written, `cux serve` takes an
+// exclusive flock on DIR/lock (created 0600) and holds it until it exits; a second one on the
+// same directory prints one line and exits 1. The kernel drops the lock with the process (a
+// crash or SIGKILL included), so the file left behind never blocks a restart.
+//
 // The HTTPS gateway (gateway/server.hpp) registers its event consumer before the replay too (its
 // read models rebuild from the journal), then binds and prints the ready line
 // `cux serve: ready: URL data DIR`. A journal or ledger failure while running is reported on
@@ -28,6 +33,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,6 +135,40 @@ market_config market_of(const std::string& dir, const std::string& given, bool g
     return gateway::load_market_file(own);
 }
 
+// An exclusive, non-blocking flock on DIR/lock, held while the object lives. `held()` false: the
+// lock file could not be opened or another process holds the lock; `error()` says which.
+class data_dir_lock {
+public:
+    explicit data_dir_lock(const std::string& dir) : path_(dir + "/lock") {
+        fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd_ < 0) {
+            error_ = "cux serve: cannot open " + path_ + ": " + std::strerror(errno);
+            return;
+        }
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            error_ = errno == EWOULDBLOCK
+                         ? "cux serve: data directory " + dir +
+                               " is in use by another cux serve (" + path_ + " is locked)"
+                         : "cux serve: cannot lock " + path_ + ": " + std::strerror(errno);
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~data_dir_lock() {
+        if (fd_ >= 0) ::close(fd_);  // releases the lock
+    }
+    data_dir_lock(const data_dir_lock&) = delete;
+    data_dir_lock& operator=(const data_dir_lock&) = delete;
+
+    [[nodiscard]] bool held() const { return fd_ >= 0; }
+    [[nodiscard]] const std::string& error() const { return error_; }
+
+private:
+    std::string path_;
+    std::string error_;
+    int fd_ = -1;
+};
+
 class counting_consumer {
 public:
     explicit counting_consumer(spmc_ring<event>& ring) : ring_(ring), id_(ring.add_consumer()) {}
@@ -201,6 +241,12 @@ int cmd_serve(int argc, char** argv) {
     so.data_dir = dir;
     so.web_dir = web_dir;
     std::filesystem::create_directories(dir);
+    // Held until this function returns, i.e. for the life of the server.
+    const data_dir_lock lock(dir);
+    if (!lock.held()) {
+        std::fprintf(stderr, "%s\n", lock.error().c_str());
+        return 1;
+    }
     const market_config market = market_of(dir, market_path, market_given);
 
     // Signals are taken synchronously by sigwait below, so block them before any thread starts.

@@ -332,7 +332,10 @@ TEST(Serve, DifferentMarketFileOnAnExistingDirectoryIsRefused) {
     const auto err = lines(srv.err());
     ASSERT_EQ(err.size(), 1u) << srv.output();
     EXPECT_NE(err[0].find("differs"), std::string::npos) << err[0];
-    EXPECT_EQ(snapshot(t.data()), before);
+    // Nothing changed but the empty lock file every start takes first (DIR/lock).
+    auto expected = before;
+    expected[t.data() + "/lock"] = "";
+    EXPECT_EQ(snapshot(t.data()), expected);
 }
 
 TEST(Serve, SigkillMidRunThenRestartReplays) {
@@ -359,6 +362,45 @@ TEST(Serve, SigkillMidRunThenRestartReplays) {
     for (const std::string& line : lines(s.err)) {
         EXPECT_NE(line.find("torn"), std::string::npos) << line;
     }
+}
+
+TEST(Serve, SecondServerOnTheSameDirectoryIsRefusedWhileTheFirstKeepsServing) {
+    temp_dir t;
+    server first(serve_args(t, 1));
+    ASSERT_TRUE(first.wait_stdout("cux serve: ready: ")) << first.output();
+    ASSERT_TRUE(first.wait_stdout("\n")) << first.output();
+    const std::string url = capture(first.out(), R"(cux serve: ready: (\S+) data )");
+    ASSERT_FALSE(url.empty()) << first.output();
+    struct stat st {};
+    ASSERT_EQ(::stat((t.data() + "/lock").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+    {
+        server second(serve_args(t, 1));
+        const int status = second.finish();
+        EXPECT_EQ(status, 1) << "status " << status << "\n" << second.output();
+        const auto err = lines(second.err());
+        ASSERT_EQ(err.size(), 1u) << second.output();
+        EXPECT_EQ(err[0], "cux serve: data directory " + t.data() +
+                              " is in use by another cux serve (" + t.data() + "/lock is locked)");
+        EXPECT_TRUE(second.out().empty()) << second.output();
+    }
+
+    // The first one still serves: it answers a client and its clock keeps journaling.
+    const uint64_t records = (size_of(t.segment()) - header_bytes) / record_bytes;
+    ASSERT_NO_FATAL_FAILURE(wait_for_records(t, records + 10));
+    child client({"instruments", "--url", url, "--cacert", t.data() + "/cert.pem", "--json"},
+                 {{"HOME", "/nonexistent"}});
+    EXPECT_EQ(client.finish(), 0) << client.output();
+    EXPECT_NE(client.out().find("\"symbol\""), std::string::npos) << client.output();
+    first.send(SIGTERM);
+    EXPECT_EQ(first.finish(), 0) << first.output();
+    EXPECT_TRUE(parse_stopped(first.out()).has_value()) << first.output();
+
+    // Stopped, it released the lock: the directory starts again.
+    session again;
+    ASSERT_NO_FATAL_FAILURE(run_session(t, 0, 0, SIGTERM, again));
+    EXPECT_TRUE(again.err.empty()) << again.err;
 }
 
 TEST(Serve, MissingDataDirectoryIsAUsageError) {
