@@ -138,7 +138,7 @@ handled api::get_order(const context& c, http_response& out) {
     }
     const auto id = path_order(c.tgt);
     const auto o = id ? d_.accounts.order(c.who.id, *id) : std::nullopt;
-    out = o ? json_response(200, order_json(d_.market, *o).dump()) : not_found_order();
+    out = o ? json_response(200, order_text(d_.market, *o)) : not_found_order();
     return handled::respond;
 }
 
@@ -221,7 +221,7 @@ handled api::get_fills(const context& c, http_response& out) {
 
 http_response api::finish_order(const pending_request& req, const command_outcome& out) {
     if (req.kind == command_kind::place) {
-        return json_response(201, placed_order_json(out, req.actor).dump());
+        return json_response(201, placed_order_text(out, req.actor));
     }
     // Cancel and replace answer with the order's state after the command: the read model has
     // applied the command's events before its outcome was handed over.
@@ -229,7 +229,7 @@ http_response api::finish_order(const pending_request& req, const command_outcom
         req.kind == command_kind::cancel ? req.cmd.body.cancel.id : req.cmd.body.replace.id;
     const auto o = d_.accounts.order(req.actor, id);
     if (!o) return not_found_order();
-    return json_response(200, order_json(d_.market, *o).dump());
+    return json_response(200, order_text(d_.market, *o));
 }
 
 }  // namespace cux::gateway

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "engine/symbol.hpp"
+#include "gateway/json_text.hpp"
 #include "gateway/money.hpp"
 
 namespace cux::gateway {
@@ -32,8 +33,8 @@ json roles_json(uint8_t roles) {
     return a;
 }
 
-json avg_price_json(int64_t notional_fen, int64_t qty) {
-    if (qty <= 0) return nullptr;
+std::optional<std::string> avg_price_text(int64_t notional_fen, int64_t qty) {
+    if (qty <= 0) return std::nullopt;
     return format_fen((notional_fen * 2 + qty) / (2 * qty));
 }
 
@@ -135,25 +136,60 @@ const char* order_status(const order_row& o) {
     return o.filled > 0 ? "partially_filled" : "open";
 }
 
+namespace {
+
+// The members of an order (json_text.hpp: keys in ascending order).
+template <class F>
+void order_fields(F& f, const market_config& m, const order_row& o) {
+    using text = std::optional<std::string>;
+    f.field("avg_price", avg_price_text(o.notional_fen, o.filled));
+    f.field("client_order_id", o.client_order_id.empty() ? text() : text(o.client_order_id));
+    f.field("created_at", format_rfc3339(o.created_ts));
+    f.field("done_reason", o.done ? text(done_reason_name(o.reason)) : text());
+    f.field("filled_qty", o.filled);
+    f.field("order_id", id_text(o.id.value()));
+    f.field("post_only", o.post_only);
+    f.field("price", format_fen(o.price_fen));
+    f.field("qty", o.qty);
+    f.field("remaining_qty", o.done ? int64_t{0} : o.remaining);
+    f.field("seq", o.seq);
+    f.field("side", side_name(o.sd));
+    f.field("status", order_status(o));
+    f.field("symbol", format_symbol(m, unpack(o.instrument)));
+    f.field("tif", tif_name(o.tif));
+    f.field("type", o.type == order_type::limit ? "limit" : "market");
+    f.field("updated_at", format_rfc3339(o.updated_ts));
+}
+
+// Writes one object's members with `fields` into text or into a DOM.
+template <class Fields>
+std::string object_text(Fields&& fields) {
+    std::string s;
+    s.reserve(512);
+    json_text t(s);
+    t.open_object();
+    json_text_fields f(t);
+    fields(f);
+    t.close_object();
+    return s;
+}
+
+template <class Fields>
+json object_json(Fields&& fields) {
+    json j = json::object();
+    json_dom_fields f(j);
+    fields(f);
+    return j;
+}
+
+}  // namespace
+
 json order_json(const market_config& m, const order_row& o) {
-    return {
-        {"order_id", id_text(o.id.value())},
-        {"client_order_id", o.client_order_id.empty() ? json(nullptr) : json(o.client_order_id)},
-        {"symbol", format_symbol(m, unpack(o.instrument))},
-        {"side", side_name(o.sd)},
-        {"type", o.type == order_type::limit ? "limit" : "market"},
-        {"tif", tif_name(o.tif)},
-        {"post_only", o.post_only},
-        {"price", format_fen(o.price_fen)},
-        {"qty", o.qty},
-        {"filled_qty", o.filled},
-        {"remaining_qty", o.done ? 0 : o.remaining},
-        {"avg_price", avg_price_json(o.notional_fen, o.filled)},
-        {"status", order_status(o)},
-        {"done_reason", o.done ? json(done_reason_name(o.reason)) : json(nullptr)},
-        {"created_at", format_rfc3339(o.created_ts)},
-        {"updated_at", format_rfc3339(o.updated_ts)},
-        {"seq", o.seq}};
+    return object_json([&](auto& f) { order_fields(f, m, o); });
+}
+
+std::string order_text(const market_config& m, const order_row& o) {
+    return object_text([&](auto& f) { order_fields(f, m, o); });
 }
 
 json fill_json(const market_config& m, const fill_row& f) {
@@ -199,7 +235,11 @@ json capacity_json(const market_config& m, const capacity_row& c) {
             {"to", hour_text(c.to_hour)},    {"seq", c.seq}};
 }
 
-json placed_order_json(const command_outcome& out, participant_id actor) {
+namespace {
+
+// The members of POST /v1/orders' 201 body (json_text.hpp: keys in ascending order).
+template <class F>
+void placed_order_fields(F& f, const command_outcome& out, participant_id actor) {
     order_id id(0);
     std::string coid;
     side sd = side::buy;
@@ -212,7 +252,8 @@ json placed_order_json(const command_outcome& out, participant_id actor) {
                 strnlen(e.body.accepted.client_order_id, sizeof e.body.accepted.client_order_id));
         }
     }
-    json fills = json::array();
+    // The order's trades, in the order the engine made them.
+    std::vector<const trade_body*> fills;
     int64_t filled = 0;
     int64_t notional = 0;
     bool done = false;
@@ -223,11 +264,7 @@ json placed_order_json(const command_outcome& out, participant_id actor) {
             const trade_body& t = e.body.trade;
             filled += t.qty.value();
             notional += t.price.value() * t.qty.value();
-            const bool taker = t.auction == 0 && t.aggressor == sd;
-            fills.push_back({{"trade_id", id_text(t.id.value())},
-                             {"price", format_fen(t.price.value())},
-                             {"qty", t.qty.value()},
-                             {"liquidity", taker ? "taker" : "maker"}});
+            fills.push_back(&t);
         }
         if (e.type == event_type::order_done && e.body.done.id == id) {
             done = true;
@@ -236,13 +273,31 @@ json placed_order_json(const command_outcome& out, participant_id actor) {
     }
     const char* status =
         done ? (fully ? "filled" : "cancelled") : (filled > 0 ? "partially_filled" : "open");
-    return {{"order_id", id_text(id.value())},
-            {"client_order_id", coid.empty() ? json(nullptr) : json(coid)},
-            {"status", status},
-            {"filled_qty", filled},
-            {"avg_price", avg_price_json(notional, filled)},
-            {"fills", fills},
-            {"seq", out.seq}};
+    using text = std::optional<std::string>;
+    f.field("avg_price", avg_price_text(notional, filled));
+    f.field("client_order_id", coid.empty() ? text() : text(coid));
+    f.field("filled_qty", filled);
+    f.array("fills", fills.size(), [&](auto& g, std::size_t i) {
+        const trade_body& t = *fills[i];
+        const bool taker = t.auction == 0 && t.aggressor == sd;
+        g.field("liquidity", taker ? "taker" : "maker");
+        g.field("price", format_fen(t.price.value()));
+        g.field("qty", t.qty.value());
+        g.field("trade_id", id_text(t.id.value()));
+    });
+    f.field("order_id", id_text(id.value()));
+    f.field("seq", out.seq);
+    f.field("status", status);
+}
+
+}  // namespace
+
+json placed_order_json(const command_outcome& out, participant_id actor) {
+    return object_json([&](auto& f) { placed_order_fields(f, out, actor); });
+}
+
+std::string placed_order_text(const command_outcome& out, participant_id actor) {
+    return object_text([&](auto& f) { placed_order_fields(f, out, actor); });
 }
 
 }  // namespace cux::gateway
