@@ -8,6 +8,7 @@
 #include "engine/limits.hpp"
 #include "engine/symbol.hpp"
 #include "gateway/detail/json_fields.hpp"
+#include "gateway/json_flat.hpp"
 #include "gateway/json_strict.hpp"
 #include "gateway/money.hpp"
 
@@ -35,17 +36,12 @@ std::optional<uint64_t> parse_id(std::string_view s) {
     return v;
 }
 
-bool decode_place_order(std::string_view body, const market_config& m, command& out,
-                        api_error& err) {
-    json j;
-    if (!parse_json_object(body, j, err)) return false;
-    return decode_place_order_object(j, m, out, err);
-}
+namespace {
 
-bool decode_place_order_object(const json& j, const market_config& m, command& out,
-                               api_error& err) {
+template <class Obj>
+bool place_order_from(const Obj& j, const market_config& m, command& out, api_error& err) {
     CUX_ASSERT(j.is_object());
-    fields f(j, err);
+    detail::basic_fields<Obj> f(j, err);
     f.only({"symbol", "side", "type", "price", "qty", "tif", "post_only", "client_order_id", "stp",
             "origin_region", "data_gb"});
     std::string symbol;
@@ -109,6 +105,27 @@ bool decode_place_order_object(const json& j, const market_config& m, command& o
     std::memset(b.client_order_id, 0, sizeof b.client_order_id);
     std::memcpy(b.client_order_id, coid.data(), coid.size());
     return true;
+}
+
+}  // namespace
+
+bool decode_place_order(std::string_view body, const market_config& m, command& out,
+                        api_error& err) {
+    flat_object flat;
+    if (flat.read(body)) return decode_place_order_object(flat, m, out, err);
+    json j;
+    if (!parse_json_object(body, j, err)) return false;
+    return decode_place_order_object(j, m, out, err);
+}
+
+bool decode_place_order_object(const json& j, const market_config& m, command& out,
+                               api_error& err) {
+    return place_order_from(j, m, out, err);
+}
+
+bool decode_place_order_object(const flat_object& j, const market_config& m, command& out,
+                               api_error& err) {
+    return place_order_from(j, m, out, err);
 }
 
 bool decode_replace(std::string_view body, replace_fields& out, api_error& err) {

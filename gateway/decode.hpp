@@ -26,11 +26,16 @@
 
 namespace cux::gateway {
 
+class flat_object;
+
 // POST /v1/orders (and the stream's order op, minus its op/req_id fields).
 bool decode_place_order(std::string_view body, const engine::market_config& m, engine::command& out,
                         api_error& err);
 // The same from a JSON object parsed already (the stream's order op, op/req_id removed).
 bool decode_place_order_object(const nlohmann::json& body, const engine::market_config& m,
+                               engine::command& out, api_error& err);
+// The same from a flat object (json_flat.hpp): the same checks, the same errors.
+bool decode_place_order_object(const flat_object& body, const engine::market_config& m,
                                engine::command& out, api_error& err);
 
 // PATCH /v1/orders/{id}: {"price","qty"}, at least one of them.

@@ -5,6 +5,7 @@
 
 #include "engine/symbol.hpp"
 #include "gateway/decode.hpp"
+#include "gateway/json_flat.hpp"
 #include "gateway/json_strict.hpp"
 #include "gateway/limits.hpp"
 #include "gateway/views.hpp"
@@ -22,7 +23,8 @@ api_error bad(std::string message, std::string field = {}) {
 }
 
 // Keys other than these (besides "op" and "req_id") are refused.
-bool only(const json& j, std::initializer_list<std::string_view> known, api_error& err) {
+template <class Obj>
+bool only(const Obj& j, std::initializer_list<std::string_view> known, api_error& err) {
     for (const auto& [k, v] : j.items()) {
         if (k == "op" || k == "req_id") continue;
         if (std::find(known.begin(), known.end(), std::string_view(k)) == known.end()) {
@@ -33,35 +35,38 @@ bool only(const json& j, std::initializer_list<std::string_view> known, api_erro
     return true;
 }
 
-bool text_field(const json& j, const char* k, std::size_t max_bytes, std::string& out,
+template <class Obj>
+bool text_field(const Obj& j, const char* k, std::size_t max_bytes, std::string& out,
                 api_error& err) {
     const auto it = j.find(k);
     if (it == j.end()) {
         err = bad(std::string("missing field ") + k, k);
         return false;
     }
-    if (!it->is_string() || it->get_ref<const std::string&>().empty() ||
-        it->get_ref<const std::string&>().size() > max_bytes) {
+    if (!it->is_string() || it->template get_ref<const std::string&>().empty() ||
+        it->template get_ref<const std::string&>().size() > max_bytes) {
         err = bad(
             std::string(k) + " must be a string of 1 to " + std::to_string(max_bytes) + " bytes",
             k);
         return false;
     }
-    out = it->get<std::string>();
+    out = it->template get<std::string>();
     return true;
 }
 
 // The req_id as JSON text; false when present and malformed.
-bool read_req_id(const json& j, std::string& out, api_error& err) {
+template <class Obj>
+bool read_req_id(const Obj& j, std::string& out, api_error& err) {
     const auto it = j.find("req_id");
     if (it == j.end()) return true;
     const bool text_ok =
-        it->is_string() && !it->get_ref<const std::string&>().empty() &&
-        it->get_ref<const std::string&>().size() <= limits::stream_req_id_bytes_max;
-    const bool int_ok = it->is_number_integer() &&
-                        (it->is_number_unsigned()
-                             ? it->get<uint64_t>() <= req_id_int_max
-                             : it->get<int64_t>() >= 0 && it->get<int64_t>() <= req_id_int_max);
+        it->is_string() && !it->template get_ref<const std::string&>().empty() &&
+        it->template get_ref<const std::string&>().size() <= limits::stream_req_id_bytes_max;
+    const bool int_ok =
+        it->is_number_integer() &&
+        (it->is_number_unsigned()
+             ? it->template get<uint64_t>() <= req_id_int_max
+             : it->template get<int64_t>() >= 0 && it->template get<int64_t>() <= req_id_int_max);
     if (!text_ok && !int_ok) {
         err = bad("req_id must be a string of 1 to 64 bytes or an integer in [0, 2^53)", "req_id");
         return false;
@@ -70,7 +75,8 @@ bool read_req_id(const json& j, std::string& out, api_error& err) {
     return true;
 }
 
-bool read_channels(const json& j, std::vector<std::string>& out, api_error& err) {
+template <class Obj>
+bool read_channels(const Obj& j, std::vector<std::string>& out, api_error& err) {
     const auto it = j.find("channels");
     if (it == j.end()) {
         err = bad("missing field channels", "channels");
@@ -82,13 +88,13 @@ bool read_channels(const json& j, std::vector<std::string>& out, api_error& err)
                   "channels");
         return false;
     }
-    for (const json& c : *it) {
-        if (!c.is_string() || c.get_ref<const std::string&>().empty() ||
-            c.get_ref<const std::string&>().size() > 128) {
+    for (const auto& c : *it) {
+        if (!c.is_string() || c.template get_ref<const std::string&>().empty() ||
+            c.template get_ref<const std::string&>().size() > 128) {
             err = bad("each channel must be a name such as \"book:<symbol>\"", "channels");
             return false;
         }
-        const std::string& name = c.get_ref<const std::string&>();
+        const std::string& name = c.template get_ref<const std::string&>();
         if (std::find(out.begin(), out.end(), name) != out.end()) {
             err = bad("channel " + name + " is named twice", "channels");
             return false;
@@ -98,18 +104,19 @@ bool read_channels(const json& j, std::vector<std::string>& out, api_error& err)
     return true;
 }
 
-bool read_ts(const json& j, std::string& out, api_error& err) {
+template <class Obj>
+bool read_ts(const Obj& j, std::string& out, api_error& err) {
     const auto it = j.find("ts");
     if (it == j.end()) {
         err = bad("missing field ts", "ts");
         return false;
     }
-    if (it->is_number_unsigned() || (it->is_number_integer() && it->get<int64_t>() >= 0)) {
+    if (it->is_number_unsigned() || (it->is_number_integer() && it->template get<int64_t>() >= 0)) {
         out = it->dump();
         return true;
     }
     if (it->is_string()) {
-        const std::string& s = it->get_ref<const std::string&>();
+        const std::string& s = it->template get_ref<const std::string&>();
         if (!s.empty() && s.size() <= 15 &&
             std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             out = s;
@@ -126,16 +133,14 @@ std::string null_or(std::string_view json_text) {
 
 std::string quoted_or_null(std::string_view s) { return s.empty() ? "null" : json(s).dump(); }
 
-}  // namespace
-
-bool parse_stream_request(std::string_view text, const market_config& m, stream_request& out,
-                          api_error& err) {
-    json j;
-    if (!parse_json_object(text, j, err)) return false;
+// The request in `j` (a DOM or a flat object, read by the same code).
+template <class Obj>
+bool parse_request(Obj& j, const market_config& m, stream_request& out, api_error& err) {
     // req_id and op first, so that any later error can name them.
     const auto op = j.find("op");
-    if (op != j.end() && op->is_string() && op->get_ref<const std::string&>().size() <= 32) {
-        out.op_name = op->get<std::string>();
+    if (op != j.end() && op->is_string() &&
+        op->template get_ref<const std::string&>().size() <= 32) {
+        out.op_name = op->template get<std::string>();
     }
     if (!read_req_id(j, out.req_id, err)) return false;
     if (op == j.end()) {
@@ -184,6 +189,23 @@ bool parse_stream_request(std::string_view text, const market_config& m, stream_
                                     : "unknown op \"" + out.op_name + "\"",
               "op");
     return false;
+}
+
+}  // namespace
+
+bool parse_stream_request(std::string_view text, const market_config& m, stream_request& out,
+                          api_error& err) {
+    // Orders, cancels and auths are flat objects: read without a DOM when they are plain.
+    flat_object flat;
+    if (flat.read(text)) return parse_request(flat, m, out, err);
+    return parse_stream_request_dom(text, m, out, err);
+}
+
+bool parse_stream_request_dom(std::string_view text, const market_config& m, stream_request& out,
+                              api_error& err) {
+    json j;
+    if (!parse_json_object(text, j, err)) return false;
+    return parse_request(j, m, out, err);
 }
 
 bool parse_channel(std::string_view name, const market_config& m, channel_key& out,

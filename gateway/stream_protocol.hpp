@@ -62,6 +62,10 @@ struct stream_request {
 // could be read of them (for the error reply).
 bool parse_stream_request(std::string_view text, const engine::market_config& m,
                           stream_request& out, api_error& err);
+// The same, always through the strict DOM parser: parse_stream_request reads plain flat
+// messages without a DOM (json_flat.hpp) and must answer exactly as this does (tests).
+bool parse_stream_request_dom(std::string_view text, const engine::market_config& m,
+                              stream_request& out, api_error& err);
 
 // A channel name -> its key. The participant of orders/fills is filled in by the caller (the
 // key's id is 0 here). Refusals: UNKNOWN_CHANNEL,

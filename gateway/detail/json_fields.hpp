@@ -23,10 +23,12 @@ namespace cux::gateway::detail {
 using json = nlohmann::json;
 
 // Reads the fields of one request object; the first problem is kept in `err` and every later
-// call returns false, so a decoder can read field after field and check once.
-class fields {
+// call returns false, so a decoder can read field after field and check once. `Obj` is a
+// nlohmann::json object or a flat_object (json_flat.hpp), read by the same code.
+template <class Obj>
+class basic_fields {
 public:
-    fields(const json& obj, api_error& err) : obj_(obj), err_(err) {}
+    basic_fields(const Obj& obj, api_error& err) : obj_(obj), err_(err) {}
 
     // Every key must be one of `known`.
     bool only(std::initializer_list<std::string_view> known) {
@@ -46,7 +48,7 @@ public:
         if (it == obj_.end()) return required ? missing(k) : true;
         if (!it->is_string())
             return fail(400, "BAD_REQUEST", std::string(k) + " must be a string", k);
-        const auto& s = it->get_ref<const std::string&>();
+        const auto& s = it->template get_ref<const std::string&>();
         if (s.empty() || s.size() > max_bytes) {
             return fail(400, "BAD_REQUEST",
                         std::string(k) + " must be 1 to " + std::to_string(max_bytes) + " bytes",
@@ -65,10 +67,10 @@ public:
         if (!it->is_number_integer()) {
             return fail(400, "BAD_REQUEST", std::string(k) + " must be an integer", k);
         }
-        if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(hi)) {
+        if (it->is_number_unsigned() && it->template get<uint64_t>() > static_cast<uint64_t>(hi)) {
             return fail(400, range_code, std::string(k) + " is too large", k);
         }
-        const auto v = it->get<int64_t>();
+        const auto v = it->template get<int64_t>();
         if (v < lo || v > hi) {
             return fail(400, range_code,
                         std::string(k) + " must be in [" + std::to_string(lo) + ", " +
@@ -85,7 +87,7 @@ public:
         if (it == obj_.end()) return true;
         if (!it->is_boolean())
             return fail(400, "BAD_REQUEST", std::string(k) + " must be true or false", k);
-        out = it->get<bool>();
+        out = it->template get<bool>();
         return true;
     }
 
@@ -99,7 +101,7 @@ public:
                         std::string(k) + " must be a decimal string such as \"12.34\"", k);
         }
         int64_t v = 0;
-        switch (parse_fen(it->get_ref<const std::string&>(), max_fen, v)) {
+        switch (parse_fen(it->template get_ref<const std::string&>(), max_fen, v)) {
             case decimal_error::none:
                 break;
             case decimal_error::syntax:
@@ -128,13 +130,13 @@ public:
         const std::string range = std::string(k) + " must be in [" + format_milli(lo_milli) + ", " +
                                   format_milli(hi_milli) + "]";
         if (it->is_number_integer()) {
-            const bool neg = !it->is_number_unsigned() && it->get<int64_t>() < 0;
-            if (neg || it->get<uint64_t>() > static_cast<uint64_t>(hi_milli / 1000)) {
+            const bool neg = !it->is_number_unsigned() && it->template get<int64_t>() < 0;
+            if (neg || it->template get<uint64_t>() > static_cast<uint64_t>(hi_milli / 1000)) {
                 return fail(400, code, range, k);
             }
-            out = it->get<int64_t>() * 1000;
+            out = it->template get<int64_t>() * 1000;
         } else {
-            const double d = it->get<double>();
+            const double d = it->template get<double>();
             char buf[64];
             const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
             if (!std::isfinite(d) || std::signbit(d) || r.ec != std::errc{}) {
@@ -170,11 +172,11 @@ public:
                 k);
         }
         for (const auto& v : *it) {
-            if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
-                v.get_ref<const std::string&>().size() > 32) {
+            if (!v.is_string() || v.template get_ref<const std::string&>().empty() ||
+                v.template get_ref<const std::string&>().size() > 32) {
                 return fail(400, "BAD_REQUEST", std::string(k) + " must hold ids (strings)", k);
             }
-            const auto& s = v.get_ref<const std::string&>();
+            const auto& s = v.template get_ref<const std::string&>();
             if (std::find(out.begin(), out.end(), s) != out.end()) {
                 return fail(400, "BAD_REQUEST", std::string(k) + " lists " + s + " twice", k);
             }
@@ -217,10 +219,12 @@ private:
         return fail(400, "BAD_REQUEST", std::string("missing field ") + k, k);
     }
 
-    const json& obj_;
+    const Obj& obj_;
     api_error& err_;
     bool ok_ = true;
 };
+
+using fields = basic_fields<json>;
 
 inline bool valid_client_order_id(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) {

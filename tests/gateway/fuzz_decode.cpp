@@ -11,6 +11,8 @@
 
 #include "engine/limits.hpp"
 #include "gateway/decode.hpp"
+#include "gateway/json_flat.hpp"
+#include "gateway/json_strict.hpp"
 #include "gateway/market_file.hpp"
 #include "gateway/money.hpp"
 #include "gateway/target.hpp"
@@ -33,6 +35,28 @@ void check_place(const engine::command& c) {
                (b.price.value() > 0 && b.price.value() <= engine::limits::price_fen_max));
     CUX_ASSERT(b.data_gb >= 0 && b.data_gb <= engine::limits::data_gb_max);
     CUX_ASSERT(b.origin_region == engine::origin_none || b.origin_region < market().regions.size());
+}
+
+// What the flat reader accepts must decode exactly as through the strict DOM: the same verdict,
+// the same error, the same command bytes.
+void check_flat_matches_dom(std::string_view in) {
+    gateway::flat_object flat;
+    if (!flat.read(in)) return;
+    nlohmann::json dom;
+    gateway::api_error dom_err;
+    CUX_ASSERT(gateway::parse_json_object(in, dom, dom_err));  // a flat object is JSON
+    gateway::api_error flat_err;
+    engine::command a;
+    engine::command b;
+    const bool flat_ok = gateway::decode_place_order_object(flat, market(), a, flat_err);
+    const bool dom_ok = gateway::decode_place_order_object(dom, market(), b, dom_err);
+    CUX_ASSERT(flat_ok == dom_ok);
+    if (flat_ok) {
+        CUX_ASSERT(std::memcmp(&a, &b, sizeof a) == 0);
+    } else {
+        CUX_ASSERT(flat_err.code == dom_err.code && flat_err.message == dom_err.message &&
+                   flat_err.field == dom_err.field && flat_err.status == dom_err.status);
+    }
 }
 
 void check_job(const engine::command& c) {
@@ -59,6 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     gateway::api_error err;
     engine::command c;
     if (gateway::decode_place_order(in, market(), c, err)) check_place(c);
+    check_flat_matches_dom(in);
     gateway::replace_fields r;
     if (gateway::decode_replace(in, r, err)) CUX_ASSERT(r.price_fen || r.qty);
     engine::command k;
