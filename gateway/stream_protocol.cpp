@@ -7,6 +7,7 @@
 #include "gateway/decode.hpp"
 #include "gateway/json_flat.hpp"
 #include "gateway/json_strict.hpp"
+#include "gateway/json_text.hpp"
 #include "gateway/limits.hpp"
 #include "gateway/views.hpp"
 
@@ -131,7 +132,28 @@ std::string null_or(std::string_view json_text) {
     return json_text.empty() ? std::string("null") : std::string(json_text);
 }
 
-std::string quoted_or_null(std::string_view s) { return s.empty() ? "null" : json(s).dump(); }
+// The head every reply to a request starts with: {"type":...,"op":...,"req_id":...,"status":N
+// (written without a DOM: it goes out with every order's reply).
+std::string reply_head(std::string_view type, std::string_view op, std::string_view req_id,
+                       unsigned status, std::size_t body_bytes) {
+    std::string s;
+    s.reserve(64 + op.size() + req_id.size() + body_bytes);
+    json_text t(s);
+    t.open_object();
+    t.key("type");
+    t.string(type);
+    t.key("op");
+    if (op.empty()) {
+        t.null();
+    } else {
+        t.string(op);
+    }
+    s.append(R"(,"req_id":)");
+    s.append(req_id.empty() ? std::string_view("null") : req_id);
+    s.append(R"(,"status":)");
+    s.append(std::to_string(status));
+    return s;
+}
 
 // The request in `j` (a DOM or a flat object, read by the same code).
 template <class Obj>
@@ -289,8 +311,8 @@ std::string error_reply(std::string_view op, std::string_view req_id, const api_
 
 std::string result_reply(std::string_view op, std::string_view req_id, unsigned status,
                          std::string_view body) {
-    std::string s = R"({"type":"result","op":)" + quoted_or_null(op) + R"(,"req_id":)" +
-                    null_or(req_id) + R"(,"status":)" + std::to_string(status) + R"(,"result":)";
+    std::string s = reply_head("result", op, req_id, status, body.size());
+    s.append(R"(,"result":)");
     s.append(body);
     s.push_back('}');
     return s;
@@ -300,8 +322,8 @@ std::string error_reply_from_body(std::string_view op, std::string_view req_id, 
                                   std::string_view body) {
     // body is {"error":{...}}: its members go into the reply as they are.
     CUX_ASSERT(body.size() > 2 && body.front() == '{' && body.back() == '}');
-    std::string s = R"({"type":"error","op":)" + quoted_or_null(op) + R"(,"req_id":)" +
-                    null_or(req_id) + R"(,"status":)" + std::to_string(status) + ",";
+    std::string s = reply_head("error", op, req_id, status, body.size());
+    s.push_back(',');
     s.append(body.substr(1));
     return s;
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "gateway/market_file.hpp"
+#include "gateway/stream_protocol.hpp"
 #include "gateway/views.hpp"
 
 namespace cux::gateway {
@@ -147,6 +148,20 @@ TEST(JsonText, PlacedOrderTextIsThePlacedOrderDomDumped) {
     EXPECT_EQ(j["avg_price"], "12.01");  // (2 x 12.00 + 3 x 12.01) / 5 = 12.006, half up
     EXPECT_EQ(nlohmann::json::parse(placed_order_text(no_coid, me))["fills"][0]["liquidity"],
               "maker");
+}
+
+TEST(JsonText, StreamRepliesWrapTheBodyWithTheirHead) {
+    EXPECT_EQ(
+        result_reply("order", "7", 201, R"({"order_id":"5"})"),
+        R"({"type":"result","op":"order","req_id":7,"status":201,"result":{"order_id":"5"}})");
+    EXPECT_EQ(result_reply("cancel", "\"a-1\"", 200, "{}"),
+              R"({"type":"result","op":"cancel","req_id":"a-1","status":200,"result":{}})");
+    EXPECT_EQ(
+        error_reply_from_body("", "", 400, R"({"error":{"code":"BAD_REQUEST"}})"),
+        R"({"type":"error","op":null,"req_id":null,"status":400,"error":{"code":"BAD_REQUEST"}})");
+    // An op as sent is quoted as JSON: the reply stays JSON whatever the client wrote.
+    const auto j = nlohmann::json::parse(result_reply("o\"p", "1", 200, "{}"));
+    EXPECT_EQ(j["op"], "o\"p");
 }
 
 }  // namespace
