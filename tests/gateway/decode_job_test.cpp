@@ -9,6 +9,7 @@
 #include "engine/symbol.hpp"
 #include "gateway/decode.hpp"
 #include "gateway/market_file.hpp"
+#include "tests/gateway/support/small_market.hpp"
 
 namespace cux::gateway {
 namespace {
@@ -16,11 +17,7 @@ namespace {
 using namespace cux::engine;
 using nlohmann::json;
 
-const market_config& small_market() {
-    static const market_config m =
-        load_market_file(std::string(CUX_SOURCE_DIR) + "/tests/data/market_small.json");
-    return m;
-}
+using test_support::small_market;
 
 json base_job() {
     return json::parse(R"({"chips":["gpu1"],"qty":8,"start":"2030-12-01T08:00:00Z","hours":6,

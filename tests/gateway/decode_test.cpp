@@ -17,17 +17,14 @@
 #include "gateway/money.hpp"
 #include "gateway/route_table.hpp"
 #include "gateway/target.hpp"
+#include "tests/gateway/support/small_market.hpp"
 
 namespace cux::gateway {
 namespace {
 
 using namespace cux::engine;
 
-const market_config& small_market() {
-    static const market_config m =
-        load_market_file(std::string(CUX_SOURCE_DIR) + "/tests/data/market_small.json");
-    return m;
-}
+using test_support::small_market;
 
 TEST(MoneyText, ParsesAtMostTwoDecimals) {
     int64_t v = 0;

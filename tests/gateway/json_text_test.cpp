@@ -11,17 +11,14 @@
 #include "gateway/market_file.hpp"
 #include "gateway/stream_protocol.hpp"
 #include "gateway/views.hpp"
+#include "tests/gateway/support/small_market.hpp"
 
 namespace cux::gateway {
 namespace {
 
 using namespace cux::engine;
 
-const market_config& small_market() {
-    static const market_config m =
-        load_market_file(std::string(CUX_SOURCE_DIR) + "/tests/data/market_small.json");
-    return m;
-}
+using test_support::small_market;
 
 std::string written_string(std::string_view s) {
     std::string out;
