@@ -159,6 +159,16 @@ TEST(LedgerWriter, ReadsNeverBlockTheWriter) {
     std::atomic<bool> stop{false};
     std::atomic<int64_t> reads{0};
     std::atomic<bool> reads_ok{true};
+    // Waits (at most 20 s, so a loaded machine is not a failure) until the reader has finished
+    // more than `n` reads, or has stopped on an error.
+    const auto reads_pass = [&](int64_t n) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (reads.load() <= n && reads_ok.load() &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return reads.load() > n;
+    };
     std::thread reader_thread([&] {
         auto r = reader::open(dir.db());
         if (!r.ok()) {
@@ -180,13 +190,25 @@ TEST(LedgerWriter, ReadsNeverBlockTheWriter) {
             ++reads;
         }
     });
-    trade(x, 60);
-    const bool caught_up = x.caught_up();
+    // The trades start only once the reader has read, not whenever the scheduler gets round to
+    // its thread, and it keeps reading until the writer has caught up: every commit below
+    // happens while both readers are active. Then it must finish a read that began after the
+    // last commit (the one in flight may have begun before), which may not see fewer lines.
+    const bool reading = reads_pass(0);
+    bool caught_up = false;
+    bool read_after = false;
+    if (reading) {
+        trade(x, 60);
+        caught_up = x.caught_up();
+        read_after = caught_up && reads_pass(reads.load() + 1);
+    }
     stop = true;
     reader_thread.join();
+    ASSERT_TRUE(reading) << "the reader thread did not complete a read in 20 s (reads_ok "
+                         << reads_ok.load() << ")";
     ASSERT_TRUE(caught_up) << "the writer did not keep up while readers read";
+    EXPECT_TRUE(read_after) << "no read completed after the writer caught up";
     EXPECT_TRUE(reads_ok);
-    EXPECT_GT(reads.load(), 0);
     // The held snapshot still sees the world before the trades.
     auto still = held.value().query_int("SELECT count(*) FROM contracts");
     ASSERT_TRUE(still.ok());
